@@ -1,0 +1,159 @@
+"""Every permission decision in Fengqiao is made here.
+
+A user holds roles on areas (``Assignment``); a role grants a fixed set of permissions
+(``ROLE_PERMISSIONS``); a grant on an area covers its whole subtree. Views, API routes,
+exports and commands ask this module and nothing else. "Missing" and "forbidden" both
+become the same 404, so a probe learns nothing about records outside its reach.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from fengqiao.accounts.models import Role
+
+from . import paths
+from .models import Area
+
+
+class Perm:
+    AREA_VIEW = "area.view"  # browse the tree and its counts
+    AREA_MANAGE = "area.manage"  # import/export and edit the tree
+    PERSON_VIEW = "person.view"
+    PERSON_EDIT = "person.edit"
+    PERSON_UNMASK = "person.unmask"  # see full ID numbers and phones (audited)
+    PERSON_EXPORT = "person.export"
+    USER_MANAGE = "user.manage"  # accounts and assignments
+    ADMIN_SITE = "admin.site"  # Django admin
+    AUDIT_VIEW = "audit.view"
+
+
+# One table: which role may do what. Later domains add their permissions here.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.LEADER: frozenset(
+        {Perm.AREA_VIEW, Perm.PERSON_VIEW, Perm.PERSON_UNMASK, Perm.PERSON_EXPORT}
+    ),
+    Role.INTAKE_OFFICER: frozenset({Perm.AREA_VIEW, Perm.PERSON_VIEW, Perm.PERSON_EDIT}),
+    Role.MEDIATOR: frozenset({Perm.AREA_VIEW, Perm.PERSON_VIEW}),
+    Role.GRID_WORKER: frozenset({Perm.AREA_VIEW, Perm.PERSON_VIEW, Perm.PERSON_EDIT}),
+    Role.UNIT_HANDLER: frozenset({Perm.AREA_VIEW}),
+    Role.AUDITOR: frozenset({Perm.AREA_VIEW, Perm.AUDIT_VIEW}),
+    Role.ADMIN: frozenset(
+        {
+            Perm.AREA_VIEW,
+            Perm.AREA_MANAGE,
+            Perm.PERSON_VIEW,
+            Perm.PERSON_EDIT,
+            Perm.PERSON_EXPORT,
+            Perm.USER_MANAGE,
+            Perm.ADMIN_SITE,
+            Perm.AUDIT_VIEW,
+        }
+    ),
+}
+
+_CACHE_ATTR = "_fengqiao_grants"
+
+
+def _grants(user) -> list[tuple[str, str]]:
+    """(role, area path) pairs of the user, read once per user object."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(user.assignments.values_list("role", "area__path"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_grants(user) -> None:
+    """Drop the cached grants (after an assignment changes)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user) -> set[str]:
+    return {role for role, _ in _grants(user)}
+
+
+def area_paths_for(user, perm: str) -> list[str]:
+    """The roots of the subtrees where ``user`` holds ``perm`` (outermost only)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return [""]
+    return paths.minimal_roots(
+        [path for role, path in _grants(user) if perm in ROLE_PERMISSIONS.get(role, ())]
+    )
+
+
+def has_perm(user, perm: str, area: Area | None = None) -> bool:
+    """Does ``user`` hold ``perm`` on ``area`` (or anywhere, when area is None)?"""
+    roots = area_paths_for(user, perm)
+    if area is None:
+        return bool(roots)
+    return any(area.path.startswith(root) for root in roots)
+
+
+def scope_q(user, perm: str, field: str = "area__path") -> Q:
+    """A filter selecting the rows whose area path lies within the user's grants."""
+    roots = area_paths_for(user, perm)
+    if "" in roots:
+        return Q()
+    return paths.any_subtree_q(field, roots)
+
+
+def scope(queryset: QuerySet, user, perm: str, field: str = "area__path") -> QuerySet:
+    return queryset.filter(scope_q(user, perm, field))
+
+
+def visible_areas(user, perm: str = Perm.AREA_VIEW) -> QuerySet:
+    return scope(Area.objects.all(), user, perm, field="path")
+
+
+def top_areas(user, perm: str = Perm.AREA_VIEW) -> QuerySet:
+    """The highest areas the user may see: the roots of their grants."""
+    roots = area_paths_for(user, perm)
+    if "" in roots:
+        return Area.objects.filter(parent__isnull=True)
+    return Area.objects.filter(path__in=roots)
+
+
+def require(user, perm: str, area: Area | None, *, obj: Model | None = None) -> None:
+    """Raise the common 404 unless ``user`` holds ``perm`` on ``area``; record refusals."""
+    if area is not None and has_perm(user, perm, area):
+        return
+    from fengqiao.audit.log import record_refusal
+
+    record_refusal(actor=user, perm=perm, area=area, obj=obj)
+    raise Http404
+
+
+def get_for_user_or_404(
+    queryset: QuerySet, user, perm: str, *, field: str = "area__path", **lookup
+) -> Model:
+    """Fetch one row the user may reach with ``perm``; otherwise the common 404."""
+    obj = scope(queryset, user, perm, field).filter(**lookup).first()
+    if obj is None:
+        from fengqiao.audit.log import record_refusal
+
+        record_refusal(
+            actor=user, perm=perm, area=None, object_type=queryset.model._meta.label_lower,
+            object_id=str(lookup.get("pk", lookup)),
+        )
+        raise Http404
+    return obj
+
+
+def permissions_of(user, area: Area) -> set[str]:
+    """All permissions the user holds on ``area`` — for templates that show actions."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return set().union(*ROLE_PERMISSIONS.values())
+    held: set[str] = set()
+    for role, path in _grants(user):
+        if area.path.startswith(path):
+            held |= ROLE_PERMISSIONS.get(role, frozenset())
+    return held
+
+
+def all_permissions() -> Iterable[str]:
+    return sorted(set().union(*ROLE_PERMISSIONS.values()))

@@ -1,0 +1,116 @@
+"""Writing audit records. Call ``record`` inside the transaction of the change it
+describes, so the record and the change commit or roll back together."""
+
+import contextvars
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditRecord, ChainHead, Outcome
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    client_ip: str = ""
+
+
+_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "fengqiao_audit_context", default=RequestContext()
+)
+
+
+def set_context(ctx: RequestContext) -> contextvars.Token:
+    return _context.set(ctx)
+
+
+def reset_context(token: contextvars.Token) -> None:
+    _context.reset(token)
+
+
+def canonical(fields: dict) -> bytes:
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def hashed_fields(rec: AuditRecord) -> dict:
+    return {
+        "seq": rec.seq,
+        "at": int(rec.at.timestamp()),
+        "actor_id": rec.actor_id,
+        "actor_name": rec.actor_name,
+        "area_path": rec.area_path,
+        "area_name": rec.area_name,
+        "action": rec.action,
+        "object_type": rec.object_type,
+        "object_id": rec.object_id,
+        "outcome": rec.outcome,
+        "client_ip": rec.client_ip,
+        "detail": rec.detail,
+    }
+
+
+def compute_hash(prev_hash: str, rec: AuditRecord) -> str:
+    return hashlib.sha256(prev_hash.encode() + canonical(hashed_fields(rec))).hexdigest()
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    area=None,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    outcome: str = Outcome.OK,
+    detail: dict | None = None,
+    actor_name: str = "",
+) -> AuditRecord:
+    """Append one record to the chain. ``detail`` must never hold sensitive values."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        rec = AuditRecord(
+            seq=head.seq + 1,
+            # Second precision: the hash input (epoch seconds) is then identical after a
+            # round trip through either database.
+            at=timezone.now().replace(microsecond=0),
+            actor_id=actor.pk if authenticated else None,
+            actor_name=actor_name or (actor.get_username() if authenticated else ""),
+            area_path=area.path if area is not None else "",
+            area_name=area.name if area is not None else "",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id)[:64],
+            outcome=outcome,
+            client_ip=_context.get().client_ip,
+            detail=detail or {},
+            prev_hash=head.hash,
+        )
+        rec.hash = compute_hash(head.hash, rec)
+        rec.save(force_insert=True)
+        head.seq, head.hash = rec.seq, rec.hash
+        head.save(update_fields=["seq", "hash"])
+    return rec
+
+
+def record_refusal(*, actor, perm: str, area=None, obj=None, object_type="", object_id=""):
+    """A refused access is recorded in its own transaction: the request that caused it
+    is about to fail and roll back, but the refusal must stay on record."""
+    with transaction.atomic(durable=False):
+        return record(
+            "access.denied",
+            actor=actor,
+            area=area,
+            obj=obj,
+            object_type=object_type,
+            object_id=object_id,
+            outcome=Outcome.DENIED,
+            detail={"perm": perm},
+        )

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fengqiao.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/", include("fengqiao.accounts.urls")),
+    path("areas/", include("fengqiao.areas.urls")),
+    path("people/", include("fengqiao.people.urls")),
+    path("audit/", include("fengqiao.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
