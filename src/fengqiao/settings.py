@@ -35,7 +35,9 @@ if PRODUCTION and DEBUG:
 if PRODUCTION and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("生产模式必须设置 FENGQIAO_SECRET_KEY。")
 
-ALLOWED_HOSTS = os.environ.get("FENGQIAO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = os.environ.get("FENGQIAO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(
+    ","
+)
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("FENGQIAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]

@@ -137,7 +137,10 @@ def get_for_user_or_404(
         from fengqiao.audit.log import record_refusal
 
         record_refusal(
-            actor=user, perm=perm, area=None, object_type=queryset.model._meta.label_lower,
+            actor=user,
+            perm=perm,
+            area=None,
+            object_type=queryset.model._meta.label_lower,
             object_id=str(lookup.get("pk", lookup)),
         )
         raise Http404

@@ -5,75 +5,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('city', '市'), ('district', '旗区县'), ('town', '苏木乡镇/街道'), ('community', '嘎查村/社区'), ('grid', '网格'), ('microgrid', '微网格')], max_length=12, verbose_name='层级')),
-                ('path', models.CharField(editable=False, max_length=40, unique=True)),
-                ('households_planned', models.PositiveIntegerField(default=0, verbose_name='规划户数')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='areas.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="区划代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("city", "市"),
+                            ("district", "旗区县"),
+                            ("town", "苏木乡镇/街道"),
+                            ("community", "嘎查村/社区"),
+                            ("grid", "网格"),
+                            ("microgrid", "微网格"),
+                        ],
+                        max_length=12,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=40, unique=True)),
+                (
+                    "households_planned",
+                    models.PositiveIntegerField(default=0, verbose_name="规划户数"),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="areas.area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '区域',
-                'verbose_name_plural': '区域',
-                'ordering': ['path'],
+                "verbose_name": "区域",
+                "verbose_name_plural": "区域",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='Compound',
+            name="Compound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='小区名称')),
-                ('property_company', models.CharField(blank=True, max_length=100, verbose_name='物业公司')),
-                ('owners_committee', models.CharField(blank=True, max_length=100, verbose_name='业主委员会')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='compounds', to='areas.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="小区名称")),
+                (
+                    "property_company",
+                    models.CharField(blank=True, max_length=100, verbose_name="物业公司"),
+                ),
+                (
+                    "owners_committee",
+                    models.CharField(blank=True, max_length=100, verbose_name="业主委员会"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="compounds",
+                        to="areas.area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '小区',
-                'verbose_name_plural': '小区',
-                'ordering': ['name'],
+                "verbose_name": "小区",
+                "verbose_name_plural": "小区",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Building',
+            name="Building",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='楼栋')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='areas.area')),
-                ('compound', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='buildings', to='areas.compound')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="楼栋")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="buildings",
+                        to="areas.area",
+                    ),
+                ),
+                (
+                    "compound",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="buildings",
+                        to="areas.compound",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '楼栋',
-                'verbose_name_plural': '楼栋',
-                'ordering': ['name'],
+                "verbose_name": "楼栋",
+                "verbose_name_plural": "楼栋",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.CharField(max_length=200, verbose_name='住址')),
-                ('head_name', models.CharField(blank=True, max_length=50, verbose_name='户主')),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='areas.area')),
-                ('building', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='households', to='areas.building')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="住址")),
+                ("head_name", models.CharField(blank=True, max_length=50, verbose_name="户主")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="areas.area",
+                    ),
+                ),
+                (
+                    "building",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="households",
+                        to="areas.building",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '户',
-                'verbose_name_plural': '户',
+                "verbose_name": "户",
+                "verbose_name_plural": "户",
             },
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['city', 'district', 'town', 'community', 'grid', 'microgrid'])), name='area_level_valid'),
+            model_name="area",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level__in", ["city", "district", "town", "community", "grid", "microgrid"])
+                ),
+                name="area_level_valid",
+            ),
         ),
     ]

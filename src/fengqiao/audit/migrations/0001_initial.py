@@ -4,45 +4,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("seq", models.BigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditRecord',
+            name="AuditRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='序号')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人')),
-                ('area_path', models.CharField(blank=True, db_index=True, max_length=40)),
-                ('area_name', models.CharField(blank=True, max_length=100, verbose_name='区域')),
-                ('action', models.CharField(max_length=60, verbose_name='动作')),
-                ('object_type', models.CharField(blank=True, max_length=60, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('outcome', models.CharField(choices=[('ok', '成功'), ('denied', '拒绝'), ('failed', '失败')], max_length=10, verbose_name='结果')),
-                ('client_ip', models.CharField(blank=True, max_length=45, verbose_name='客户端 IP')),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="序号")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("actor_id", models.BigIntegerField(blank=True, null=True)),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人")),
+                ("area_path", models.CharField(blank=True, db_index=True, max_length=40)),
+                ("area_name", models.CharField(blank=True, max_length=100, verbose_name="区域")),
+                ("action", models.CharField(max_length=60, verbose_name="动作")),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=60, verbose_name="对象类型"),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("ok", "成功"), ("denied", "拒绝"), ("failed", "失败")],
+                        max_length=10,
+                        verbose_name="结果",
+                    ),
+                ),
+                (
+                    "client_ip",
+                    models.CharField(blank=True, max_length=45, verbose_name="客户端 IP"),
+                ),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['actor_id', 'seq'], name='audit_actor_seq')],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["seq"],
+                "indexes": [models.Index(fields=["actor_id", "seq"], name="audit_actor_seq")],
             },
         ),
     ]

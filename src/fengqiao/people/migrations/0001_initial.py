@@ -5,37 +5,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=50, verbose_name='姓名')),
-                ('sex', models.CharField(choices=[('male', '男'), ('female', '女'), ('unknown', '未知')], default='unknown', max_length=8, verbose_name='性别')),
-                ('ethnicity', models.CharField(blank=True, max_length=20, verbose_name='民族')),
-                ('id_number', models.CharField(blank=True, max_length=18, verbose_name='身份证号')),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=20, verbose_name='手机号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='住址')),
-                ('area_path', models.CharField(db_index=True, editable=False, max_length=40)),
-                ('city_path', models.CharField(editable=False, max_length=40)),
-                ('id_tail', models.CharField(blank=True, db_index=True, editable=False, max_length=4)),
-                ('data_source', models.CharField(choices=[('census', '人口普查'), ('grid', '网格采集'), ('intake', '受理登记'), ('import', '批量导入'), ('demo', '演示数据')], default='intake', max_length=10, verbose_name='数据来源')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='areas.area')),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='areas.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=50, verbose_name="姓名")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("male", "男"), ("female", "女"), ("unknown", "未知")],
+                        default="unknown",
+                        max_length=8,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("ethnicity", models.CharField(blank=True, max_length=20, verbose_name="民族")),
+                ("id_number", models.CharField(blank=True, max_length=18, verbose_name="身份证号")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=20, verbose_name="手机号"
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="住址")),
+                ("area_path", models.CharField(db_index=True, editable=False, max_length=40)),
+                ("city_path", models.CharField(editable=False, max_length=40)),
+                (
+                    "id_tail",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=4),
+                ),
+                (
+                    "data_source",
+                    models.CharField(
+                        choices=[
+                            ("census", "人口普查"),
+                            ("grid", "网格采集"),
+                            ("intake", "受理登记"),
+                            ("import", "批量导入"),
+                            ("demo", "演示数据"),
+                        ],
+                        default="intake",
+                        max_length=10,
+                        verbose_name="数据来源",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="areas.area",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="areas.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '人员',
-                'verbose_name_plural': '人员',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('id_number', ''), _negated=True), fields=('city_path', 'id_number'), name='person_id_number_unique_in_city')],
+                "verbose_name": "人员",
+                "verbose_name_plural": "人员",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("id_number", ""), _negated=True),
+                        fields=("city_path", "id_number"),
+                        name="person_id_number_unique_in_city",
+                    )
+                ],
             },
         ),
     ]
