@@ -19,8 +19,9 @@ class RequestContext:
     client_ip: str = ""
 
 
-_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "fengqiao_audit_context", default=RequestContext()
+_NO_REQUEST = RequestContext()
+_context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "fengqiao_audit_context", default=None
 )
 
 
@@ -89,7 +90,7 @@ def record(
             object_type=object_type,
             object_id=str(object_id)[:64],
             outcome=outcome,
-            client_ip=_context.get().client_ip,
+            client_ip=(_context.get() or _NO_REQUEST).client_ip,
             detail=detail or {},
             prev_hash=head.hash,
         )
