@@ -121,3 +121,27 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class CenterKind(models.TextChoices):
+    CENTER = "center", _("综治中心")
+    STATION = "station", _("综治站")
+    SERVICE_POINT = "service_point", _("综治服务点")
+
+
+class Center(models.Model):
+    """A governance centre (city, district, town), a station (village, community) or a
+    service point below them, placed on the area it serves."""
+
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="centers")
+    kind = models.CharField(_("类型"), max_length=16, choices=CenterKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("综治中心/站/服务点")
+        verbose_name_plural = _("综治中心/站/服务点")
+        ordering = ["area__path", "name"]
+
+    def __str__(self) -> str:
+        return self.name
