@@ -37,25 +37,35 @@ def canonical(fields: dict) -> bytes:
     return json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+# The fields a record's hash covers, in the order ``verify`` reads them.
+HASHED = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "area_path",
+    "area_name",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "client_ip",
+    "detail",
+)
+
+
 def hashed_fields(rec: AuditRecord) -> dict:
-    return {
-        "seq": rec.seq,
-        "at": int(rec.at.timestamp()),
-        "actor_id": rec.actor_id,
-        "actor_name": rec.actor_name,
-        "area_path": rec.area_path,
-        "area_name": rec.area_name,
-        "action": rec.action,
-        "object_type": rec.object_type,
-        "object_id": rec.object_id,
-        "outcome": rec.outcome,
-        "client_ip": rec.client_ip,
-        "detail": rec.detail,
-    }
+    return {name: getattr(rec, name) for name in HASHED}
+
+
+def hash_of(prev_hash: str, fields: dict) -> str:
+    """The hash of one record given its hashed fields (``at`` as a datetime)."""
+    data = dict(fields, at=int(fields["at"].timestamp()))
+    return hashlib.sha256(prev_hash.encode() + canonical(data)).hexdigest()
 
 
 def compute_hash(prev_hash: str, rec: AuditRecord) -> str:
-    return hashlib.sha256(prev_hash.encode() + canonical(hashed_fields(rec))).hexdigest()
+    return hash_of(prev_hash, hashed_fields(rec))
 
 
 def record(

@@ -3,16 +3,36 @@
 Each record's hash covers its own fields and the previous record's hash, so changing,
 deleting, inserting or reordering any record breaks the chain from that point on
 (``fengqiao audit verify``). Records never hold the sensitive values themselves.
+
+Append-only is enforced twice: here (``save`` of an existing record and ``delete``
+raise) and in the database (triggers refusing UPDATE and DELETE, see ``triggers``).
+Someone with database superuser rights can still drop the triggers and edit rows;
+that is exactly what ``verify`` detects.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyError(Exception):
+    """An attempt to change or delete an audit record."""
+
+
 class Outcome(models.TextChoices):
     OK = "ok", _("成功")
     DENIED = "denied", _("拒绝")
     FAILED = "failed", _("失败")
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("审计记录只能追加，不能修改。")
+
+    def delete(self):
+        raise AppendOnlyError("审计记录只能追加，不能删除。")
+
+    def latest_first(self) -> "AuditRecordQuerySet":
+        return self.order_by("-seq")
 
 
 class AuditRecord(models.Model):
@@ -31,6 +51,8 @@ class AuditRecord(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    objects = AuditRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
@@ -39,6 +61,14 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("审计记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("审计记录只能追加，不能删除。")
 
 
 class ChainHead(models.Model):

@@ -1,0 +1,18 @@
+from django.db import migrations
+
+from fengqiao.audit import triggers
+
+
+def install(apps, schema_editor):
+    triggers.install(schema_editor.connection)
+
+
+def remove(apps, schema_editor):
+    triggers.remove(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0001_initial")]
+
+    # The SQL differs by database (connection.vendor), so it runs from Python.
+    operations = [migrations.RunPython(install, remove)]
