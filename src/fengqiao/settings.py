@@ -93,6 +93,8 @@ TEMPLATES = [
         },
     }
 ]
+# ``{{ form }}`` renders Tabler markup (fengqiao/core/templates/fengqiao/forms/).
+FORM_RENDERER = "fengqiao.core.forms.FormRenderer"
 
 # --- Database ---------------------------------------------------------------
 DATABASE_URL = os.environ.get("FENGQIAO_DATABASE_URL", "")
@@ -161,6 +163,8 @@ USE_TZ = True
 # --- Files ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+# The layout and the vendored front-end libraries (see static/vendor/README.md).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise reads this folder when the app starts; it warns if it is missing.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

@@ -1,13 +1,18 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 
 def shell(request):
-    """What every page's layout needs: the product name and, for staff, the nav."""
+    """What every page's layout needs: the product name, the nav and the user's roles."""
     from fengqiao.core.nav import navigation_for
+    from fengqiao.core.workbench import assignments_of
 
     user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
     return {
         "product_name": "枫桥",
-        "nav_items": navigation_for(user, request) if user and user.is_authenticated else [],
+        "nav_items": navigation_for(user, request) if signed_in else [],
+        # Lazy: htmx fragments rendered with this context never query for it.
+        "user_assignments": SimpleLazyObject(lambda: assignments_of(user) if signed_in else []),
         "debug": settings.DEBUG,
     }

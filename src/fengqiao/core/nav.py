@@ -13,16 +13,18 @@ from fengqiao.areas.access import Perm, has_perm
 class NavEntry:
     url_name: str
     label: str
-    icon: str
+    icon: str  # a Tabler icon name (https://tabler.io/icons), shown as "ti ti-<icon>"
     perm: str | None
+    # One line under the entry's quick link on the workbench.
+    description: str = ""
 
 
 NAV: list[NavEntry] = [
     NavEntry("home", _("工作台"), "home", None),
-    NavEntry("areas:browse", _("区域"), "map", Perm.AREA_VIEW),
-    NavEntry("people:search", _("人员"), "users", Perm.PERSON_VIEW),
-    NavEntry("areas:import", _("区划导入"), "upload", Perm.AREA_MANAGE),
-    NavEntry("audit:list", _("审计日志"), "shield", Perm.AUDIT_VIEW),
+    NavEntry("areas:browse", _("区域"), "map", Perm.AREA_VIEW, _("逐级查看区域、网格与综治中心")),
+    NavEntry("people:search", _("人员"), "users", Perm.PERSON_VIEW, _("查询辖区实有人口")),
+    NavEntry("areas:import", _("区划导入"), "upload", Perm.AREA_MANAGE, _("导入或导出区划与网格")),
+    NavEntry("audit:list", _("审计日志"), "shield", Perm.AUDIT_VIEW, _("查看操作与访问记录")),
 ]
 
 
@@ -40,6 +42,8 @@ def navigation_for(user, request) -> list[dict]:
                 "url": url,
                 "label": entry.label,
                 "icon": entry.icon,
+                "description": entry.description,
+                "url_name": entry.url_name,
                 "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
             }
         )

@@ -1,17 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from fengqiao.areas.access import roles_of, top_areas
+from fengqiao.core import workbench
 
 
 @login_required
 def home(request):
-    """The user's workbench. Later domains add their to-do lists here."""
+    """The user's workbench: greeting, roles and areas, quick links, domain to-do panels."""
     return render(
         request,
         "core/home.html",
         {
-            "roles": sorted(roles_of(request.user)),
-            "top_areas": top_areas(request.user),
+            "greeting": workbench.greeting(),
+            "panels": workbench.panels_for(request),
         },
     )
