@@ -27,7 +27,7 @@ def test_a_demo_leader_signs_in_through_chromium(start_up):
         page.screenshot(path=ARTIFACTS / "login.png", full_page=True)
         page.fill("input[name=username]", "bnj_leader")
         page.fill("input[name=password]", DEMO_PASSWORD)
-        page.click("button[type=submit]")
+        page.locator("form:has(input[name=password]) button[type=submit]").click()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=ARTIFACTS / "home.png", full_page=True)
         final_path = page.evaluate("location.pathname")
