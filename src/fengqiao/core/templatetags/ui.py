@@ -39,10 +39,11 @@ def detail_list(obj: Model, *field_names: str) -> dict:
 @register.filter
 def styled(field: BoundField) -> str:
     """Render a bound field's widget with its Tabler class (and ``is-invalid`` on error)."""
-    classes = [field.field.widget.attrs.get("class", ""), widget_class(field.field.widget)]
+    classes = field.field.widget.attrs.get("class", "").split()
+    classes.append(widget_class(field.field.widget))
     if field.errors:
         classes.append("is-invalid")
-    return field.as_widget(attrs={"class": " ".join(c for c in classes if c)})
+    return field.as_widget(attrs={"class": " ".join(dict.fromkeys(classes))})
 
 
 @register.filter
