@@ -160,3 +160,13 @@ def permissions_of(user, area: Area) -> set[str]:
 
 def all_permissions() -> Iterable[str]:
     return sorted(set().union(*ROLE_PERMISSIONS.values()))
+
+
+def require_whole_tree(user, perm: str) -> None:
+    """Raise the common 404 unless ``user`` holds ``perm`` on every root area — for
+    imports and exports of the whole tree. While the tree is empty, only a superuser."""
+    roots = list(Area.objects.filter(parent__isnull=True))
+    if not roots and "" in area_paths_for(user, perm):
+        return
+    for root in roots or [None]:
+        require(user, perm, root)
