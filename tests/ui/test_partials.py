@@ -79,6 +79,10 @@ def test_detail_list_shows_a_dash_for_empty_values():
     assert html.count("—") == 2
 
 
+def test_breadcrumbs_are_hidden_when_they_would_only_repeat_the_title():
+    assert render("partials/breadcrumbs.html", crumbs=[("区域", "")]).strip() == ""
+
+
 def test_breadcrumbs_link_all_but_the_current_page():
     html = render("partials/breadcrumbs.html", crumbs=[("测试市", "/areas/1/"), ("甲镇", "")])
 

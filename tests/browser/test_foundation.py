@@ -1,0 +1,76 @@
+"""The foundation journey: a district leader signs in, sees the workbench and browses
+the area tree down to a grid — on a desktop and on a phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from fengqiao.accounts.models import Role
+from tests import factories as f
+from tests.browser.conftest import log_in, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def leader():
+    tree = f.small_tree()
+    return f.user("li", Role.LEADER, tree["district"], full_name="李建国")
+
+
+def browse_down_to_a_grid(page, prefix: str) -> None:
+    page.goto("/areas/")
+    screenshot(page, f"{prefix}-areas-browse")
+    for name in ("测试旗", "甲镇", "甲镇一村", "甲镇一村第1网格"):
+        page.get_by_role("link", name=name, exact=True).first.click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    screenshot(page, f"{prefix}-areas-grid")
+
+
+def test_leader_signs_in_sees_workbench_and_browses_to_a_grid(page, leader):
+    page.goto("/")
+    screenshot(page, "desktop-login")
+
+    log_in(page, "li")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("李建国")
+    expect(page.get_by_test_id("my-roles")).to_contain_text("测试旗")
+    screenshot(page, "desktop-workbench")
+    page.get_by_role("link", name="区域", exact=True).first.click()
+    browse_down_to_a_grid(page, "desktop")
+
+
+def test_leader_signs_out_from_the_user_menu(page, leader):
+    log_in(page, "li")
+
+    page.locator("header").get_by_role("link", name="用户菜单").click()
+    menu = page.locator("header .dropdown-menu.show")
+    expect(menu.get_by_test_id("user-roles")).to_contain_text("中心主任/领导")
+    expect(menu.get_by_role("link", name="修改密码")).to_be_visible()
+    screenshot(page, "desktop-user-menu", full_page=False)
+    menu.get_by_role("button", name="退出").click()
+
+    expect(page.get_by_role("button", name="登录")).to_be_visible()
+
+
+def test_leader_on_a_phone_uses_the_collapsed_navigation(phone, leader):
+    phone.goto("/accounts/login/")
+    screenshot(phone, "phone-login")
+    log_in(phone, "li")
+    screenshot(phone, "phone-workbench")
+    phone.locator("aside").get_by_role("link", name="用户菜单").click()
+    expect(phone.locator("aside .dropdown-menu.show")).to_contain_text("退出")
+    screenshot(phone, "phone-user-menu", full_page=False)
+    phone.locator("aside").get_by_role("link", name="用户菜单").click()
+
+    nav = phone.locator("#sidebar-menu")
+    expect(nav).to_be_hidden()
+    phone.get_by_role("button", name="打开导航").click()
+    expect(nav).to_have_class(re.compile(r"\bshow\b"))  # the collapse animation is over
+    screenshot(phone, "phone-nav-open", full_page=False)
+    nav.get_by_role("link", name="区域", exact=True).click()
+
+    browse_down_to_a_grid(phone, "phone")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page scrolls sideways on a phone"
