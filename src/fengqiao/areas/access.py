@@ -170,3 +170,26 @@ def require_whole_tree(user, perm: str) -> None:
         return
     for root in roots or [None]:
         require(user, perm, root)
+
+
+def sees_unscoped(user, perm: str) -> bool:
+    """Does ``user`` hold ``perm`` on a root area (so also over rows tied to no area,
+    such as login records)?"""
+    return any(len(root) <= paths.SEGMENT for root in area_paths_for(user, perm))
+
+
+def may_manage_user(actor, user=None) -> bool:
+    """May ``actor`` change ``user``'s account? Only if every role the user holds lies
+    within the actor's USER_MANAGE areas; superusers only by superusers. ``user=None``
+    asks whether the actor may create accounts at all."""
+    roots = area_paths_for(actor, Perm.USER_MANAGE)
+    if not roots:
+        return False
+    if user is None:
+        return True
+    if user.is_superuser and not getattr(actor, "is_superuser", False):
+        return False
+    return all(
+        any(path.startswith(root) for root in roots)
+        for path in user.assignments.values_list("area__path", flat=True)
+    )

@@ -48,6 +48,7 @@ LEVEL_NAMES = {
 _LEVEL_BY_NAME = {n: level for level, names in LEVEL_NAMES.items() for n in names}
 _WORKER_SPLIT = re.compile(r"[;,；，、\s]+")
 _LOOKUP_CHUNK = 2000
+_SCAN_ALL = 20_000
 _REQUIRED = ("code", "name", "community")
 
 Table = list[tuple[int, dict[str, str]]]
@@ -475,13 +476,21 @@ def _codes_in(area_table: Table, grid_table: Table) -> set[str]:
 
 def _existing(wanted: Iterable[str]) -> dict[str, Existing]:
     wanted = sorted(wanted)
+    columns = ("code", "id", "path", "level", "name", "households_planned", "parent__code")
+    if len(wanted) > _SCAN_ALL:
+        # A large file: one pass over the table beats many IN-lists.
+        batches = [Area.objects.values_list(*columns).iterator(chunk_size=10_000)]
+    else:
+        batches = [
+            Area.objects.filter(code__in=wanted[i : i + _LOOKUP_CHUNK]).values_list(*columns)
+            for i in range(0, len(wanted), _LOOKUP_CHUNK)
+        ]
+    keep = set(wanted)
     found: dict[str, Existing] = {}
-    for i in range(0, len(wanted), _LOOKUP_CHUNK):
-        rows = Area.objects.filter(code__in=wanted[i : i + _LOOKUP_CHUNK]).values_list(
-            "code", "id", "path", "level", "name", "households_planned", "parent__code"
-        )
+    for rows in batches:
         for code, pk, path, level, name, households, parent_code in rows:
-            found[code] = Existing(pk, path, level, name, households, parent_code or "")
+            if code in keep:
+                found[code] = Existing(pk, path, level, name, households, parent_code or "")
     return found
 
 
