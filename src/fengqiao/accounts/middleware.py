@@ -17,6 +17,9 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last = request.session.get(self.KEY)
             if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
+                from .actions import record_logout
+
+                record_logout(user=request.user, reason="session.timeout")
                 logout(request)
             else:
                 request.session[self.KEY] = now
