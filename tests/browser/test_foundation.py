@@ -74,3 +74,31 @@ def test_leader_on_a_phone_uses_the_collapsed_navigation(phone, leader):
     browse_down_to_a_grid(phone, "phone")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page scrolls sideways on a phone"
+
+
+def test_visitor_switches_the_login_page_to_english(page, db):
+    page.goto("/accounts/login/")
+
+    page.get_by_role("button", name="English").click()
+
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    screenshot(page, "desktop-login-english")
+
+
+def test_htmx_is_loaded_and_sends_the_csrf_token(page, leader):
+    log_in(page, "li")
+
+    assert page.evaluate("typeof htmx.ajax") == "function"
+    headers = page.evaluate("JSON.parse(document.body.getAttribute('hx-headers'))")
+    assert len(headers["X-CSRFToken"]) == 64
+
+
+def test_user_menu_leads_to_the_password_change_page(page, leader):
+    log_in(page, "li")
+
+    page.locator("header").get_by_role("link", name="用户菜单").click()
+    page.locator("header .dropdown-menu.show").get_by_role("link", name="修改密码").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("修改密码")
+    screenshot(page, "desktop-password-change")

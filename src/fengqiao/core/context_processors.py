@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 
 
 def shell(request):
@@ -10,7 +11,7 @@ def shell(request):
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
     return {
-        "product_name": "枫桥",
+        "product_name": _("枫桥"),
         "nav_items": navigation_for(user, request) if signed_in else [],
         # Lazy: htmx fragments rendered with this context never query for it.
         "user_assignments": SimpleLazyObject(lambda: assignments_of(user) if signed_in else []),
