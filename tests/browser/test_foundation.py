@@ -102,3 +102,18 @@ def test_user_menu_leads_to_the_password_change_page(page, leader):
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("修改密码")
     screenshot(page, "desktop-password-change")
+
+
+def test_an_area_outside_the_users_reach_looks_like_a_missing_page(phone, db):
+    tree = f.small_tree()
+    f.user("wang", Role.GRID_WORKER, tree["town_a_grid1"], full_name="王网格")
+    log_in(phone, "wang")
+
+    phone.goto(f"/areas/{tree['town_b_grid1'].pk}/")
+    forbidden = phone.locator("main").inner_text()
+    screenshot(phone, "phone-404")
+    phone.goto("/areas/999999/")
+    missing = phone.locator("main").inner_text()
+
+    assert "页面不存在或无权访问" in forbidden
+    assert forbidden == missing
