@@ -168,10 +168,12 @@ def _child_counters(parent_ids: list[int]) -> dict[int | None, int]:
     """The last child number handed out under each parent (None: the roots)."""
     counters: dict[int | None, int] = {}
     for i in range(0, len(parent_ids), _BATCH):
+        chunk = parent_ids[i : i + _BATCH]
+        # Lock the parents, as create_area does, so that no one else hands out the
+        # same child numbers before this import commits.
+        list(Area.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
         rows = (
-            Area.objects.filter(parent_id__in=parent_ids[i : i + _BATCH])
-            .values("parent_id")
-            .annotate(last=Max("path"))
+            Area.objects.filter(parent_id__in=chunk).values("parent_id").annotate(last=Max("path"))
         )
         for row in rows:
             counters[row["parent_id"]] = int(row["last"][-paths.SEGMENT :])

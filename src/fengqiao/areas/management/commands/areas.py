@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fengqiao.areas import actions
 from fengqiao.areas import io as areas_io
+from fengqiao.areas.models import Level
 
 CLI_ACTOR = "cli"
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         if not summary.changed:
             self.stdout.write("无变化：文件内容与系统一致。")
             return
-        created = "，".join(f"{level} {n}" for level, n in summary.created.items())
+        created = "，".join(f"{Level(lv).label} {n}" for lv, n in summary.created.items())
         self.stdout.write(
             f"导入完成。新增：{created}；改名 {summary.renamed}；户数更新 {summary.resized}；"
             f"新增网格员任职 {summary.assignments_created}；未变 {summary.unchanged}。"
