@@ -89,3 +89,15 @@ def test_export_downloads_xlsx_and_csv_that_read_back(client, admin):
     grids = client.get(reverse("areas:export"), {"format": "grids-csv"})
     assert len(areas_io.read_grid_table(grids.content, "g.csv")) == 3
     assert io.BytesIO(xlsx.content).read(2) == b"PK"
+
+
+def test_import_needs_manage_on_every_city(client, admin):
+    # given a second city the admin holds no role on
+    f.area("呼和浩特市", "city", code="150100000000")
+    client.force_login(admin)
+    assert client.get(reverse("areas:import")).status_code == 404
+
+
+def test_empty_tree_is_404_for_everyone_but_a_superuser(client, db):
+    client.force_login(f.user("someone"))
+    assert client.get(reverse("areas:import")).status_code == 404
