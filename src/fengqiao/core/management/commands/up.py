@@ -5,6 +5,7 @@ with gunicorn (WhiteNoise serves /static/, so no other web server is needed). Ct
 SIGTERM stops it with exit status 0.
 """
 
+import signal
 import sys
 
 from django.conf import settings
@@ -59,16 +60,27 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="空库时不载入演示城市")
 
     def handle(self, *args, host, port, workers, no_demo, **options):
+        # Until gunicorn installs its own handlers, SIGTERM stops as quietly as Ctrl-C.
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            banner = self.prepare(f"http://{host}:{port}/", no_demo=no_demo)
+        except KeyboardInterrupt:
+            self.stderr.write("已停止 (stopped).")
+            return
+        # Forked workers must not share the master's database connections.
+        connections.close_all()
+        self.serve(host=host, port=port, workers=workers, banner=banner)
+
+    def prepare(self, url: str, *, no_demo: bool) -> str:
         call_command("migrate", interactive=False, verbosity=0)
         # Never put a city with a published password into a production database.
         if not no_demo and not settings.PRODUCTION and not Area.objects.exists():
             summary = load_demo()
             self.stdout.write(f"已载入演示城市（{summary.seconds:.1f} 秒）。")
         call_command("collectstatic", interactive=False, verbosity=0)
-        banner = self.banner(f"http://{host}:{port}/")
-        # Forked workers must not share the master's database connections.
-        connections.close_all()
+        return self.banner(url)
 
+    def serve(self, *, host: str, port: int, workers: int, banner: str) -> None:
         from django.core.wsgi import get_wsgi_application
 
         def when_ready(_server):
@@ -100,3 +112,7 @@ class Command(BaseCommand):
                 lines.append(f"  {a.user.username:<20} {a.area.name} · {role}")
             lines.append("  … 每个区域层级、每种角色都有账号，见 README。")
         return "\n".join(lines) + "\n\n"
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
