@@ -156,3 +156,13 @@ def test_grid_worker_assignment_is_created_once_for_existing_users():
     assert "gw_gongye" in warning.reason
     # the grid itself was still imported
     assert Area.objects.filter(code="150602001001001").exists()
+
+
+def test_grids_under_a_bad_area_row_are_not_reported_twice():
+    # given a village row with a bad level and a grid under that village
+    areas = "区划代码,名称,层级\n150600000000,鄂尔多斯市,\n150621000000,达拉特旗,\n"
+    areas += "150621100000,白泥井镇,\n150621100201,白泥井村,乡级\n"
+    grids = "网格编码,网格名称,所属社区代码\nG1,第1网格,150621100201\n"
+    with pytest.raises(TreeImportRejected) as caught:
+        import_text(areas, grids)
+    assert [(p.sheet, p.line) for p in caught.value.problems] == [("区划", 5)]

@@ -115,3 +115,13 @@ def test_areas_command_reports_bad_rows_and_fails(tmp_path, db):
         call_command("areas", "import", str(tmp_path / "bad.csv"), stderr=err)
     assert "第 2 行" in err.getvalue()
     assert "GB/T 2260" in err.getvalue()
+
+
+def test_title_lines_above_the_header_are_skipped_and_line_numbers_kept(db):
+    # given a list that opens with a title line, as published lists do
+    text = "2024年统计用区划代码,,\n区划代码,名称,层级\n150600000000,鄂尔多斯市,市级\n1506,坏,\n"
+    area_table, _ = areas_io.read_tables(text.encode(), "list.csv")
+    plan = areas_io.check(area_table)
+    # then the rows are read below the header and a bad row keeps its file line
+    assert [line for line, _cells in area_table] == [3, 4]
+    assert [p.line for p in plan.errors] == [4]

@@ -49,6 +49,7 @@ _LEVEL_BY_NAME = {n: level for level, names in LEVEL_NAMES.items() for n in name
 _WORKER_SPLIT = re.compile(r"[;,；，、\s]+")
 _LOOKUP_CHUNK = 2000
 _SCAN_ALL = 20_000
+_HEADER_SEARCH = 5
 _REQUIRED = ("code", "name", "community")
 
 Table = list[tuple[int, dict[str, str]]]
@@ -178,24 +179,34 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 
 def _tabulate(rows: list[list[str]], columns: dict[str, tuple[str, ...]]) -> Table:
-    """Rows as (line number, {column key: value}); line 1 is the header."""
+    """Rows as (line number, {column key: value}) below the header row.
+
+    Published lists often open with a title line or two; the header is the first of
+    the top rows that names the code column."""
     if not rows:
         raise FileFormatError(_("文件为空"))
-    header = [h.strip().lstrip("\ufeff") for h in rows[0]]
+    top = next((i for i, row in enumerate(rows[:_HEADER_SEARCH]) if _header_index(row, columns)), 0)
+    index = _header_index(rows[top], columns)
+    missing = [names[0] for key, names in columns.items() if key in _REQUIRED and key not in index]
+    if missing:
+        raise FileFormatError(_("缺少必需的列：%(columns)s") % {"columns": "、".join(missing)})
+    table: Table = []
+    for number, row in enumerate(rows[top + 1 :], start=top + 2):
+        if not any(row):
+            continue
+        table.append((number, {k: row[i] if i < len(row) else "" for k, i in index.items()}))
+    return table
+
+
+def _header_index(row: list[str], columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Column key -> position, for a row that names the code column; else {}."""
+    header = [h.strip().lstrip("\ufeff") for h in row]
     index: dict[str, int] = {}
     for key, names in columns.items():
         for i, h in enumerate(header):
             if h in names and key not in index:
                 index[key] = i
-    missing = [names[0] for key, names in columns.items() if key in _REQUIRED and key not in index]
-    if missing:
-        raise FileFormatError(_("缺少必需的列：%(columns)s") % {"columns": "、".join(missing)})
-    table: Table = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(row):
-            continue
-        table.append((number, {k: row[i] if i < len(row) else "" for k, i in index.items()}))
-    return table
+    return index if "code" in index else {}
 
 
 # --- checking -----------------------------------------------------------------
@@ -400,7 +411,7 @@ def _check_grid_rows(
         elif len(name) > 100:
             _err(plan, GRID_SHEET, line, code, _("名称超过100个字符"))
         households = _households_or_error(plan, line, code, cells.get("households", ""))
-        _check_grid_community(plan, line, code, community, file_levels)
+        _check_grid_community(plan, line, code, community, file_levels, area_codes)
         if len(plan.errors) == count:
             _check_against_existing(plan, GRID_SHEET, line, code, Level.GRID, community)
         if len(plan.errors) != count:
@@ -429,7 +440,12 @@ def _households_or_error(plan: ImportPlan, line: int, code: str, value: str) -> 
 
 
 def _check_grid_community(
-    plan: ImportPlan, line: int, code: str, community: str, file_levels: dict[str, str]
+    plan: ImportPlan,
+    line: int,
+    code: str,
+    community: str,
+    file_levels: dict[str, str],
+    area_codes: set[str],
 ) -> None:
     if not community:
         _err(plan, GRID_SHEET, line, code, _("缺少所属社区代码"))
@@ -437,6 +453,8 @@ def _check_grid_community(
     level = file_levels.get(community)
     if level is None and community in plan.existing:
         level = plan.existing[community].level
+    if level is None and community in area_codes:
+        return  # a bad row of the area file: reported there
     if level is None:
         _err(
             plan,
