@@ -15,6 +15,7 @@ from fengqiao.areas.access import Perm
 
 from . import actions
 from .forms import PersonForm
+from .masking import mask_id, mask_phone
 from .models import Person
 from .validation import FieldError, clean_phone
 
@@ -62,13 +63,22 @@ def _require_somewhere(user, perm: str) -> None:
         access.require(user, perm, None)
 
 
+# Full ID numbers and phones are searched by POST and never echoed back, so that they
+# stay out of URLs (server logs, browser history) and out of the page.
+SENSITIVE_KINDS = {"id_number", "phone"}
+MASKS = {"id_number": mask_id, "phone": mask_phone}
+
+
 @login_required
 def search(request):
     _require_somewhere(request.user, Perm.PERSON_VIEW)
-    query = request.GET.get("q", "").strip()[:50]
-    page, people, has_next, kind = _page(request), [], False, None
+    source = request.POST if request.method == "POST" else request.GET
+    query = source.get("q", "").strip()[:50]
+    page, people, has_next, kind, shown = _page(request), [], False, None, query
     if query:
         kind, value = classify(query)
+        if kind in SENSITIVE_KINDS:
+            page, shown = 1, ""
         lookup = {"name": "name__contains"}.get(kind, kind)
         qs = people_for(request.user).filter(**{lookup: value}).order_by("pk")
         start = (page - 1) * PAGE_SIZE
@@ -77,11 +87,15 @@ def search(request):
         people = people[:PAGE_SIZE]
         actions.record_search(actor=request.user, by=kind)
     context = {
-        "query": query,
+        "query": shown,
+        "searched": bool(query),
+        "masked_query": MASKS[kind](value) if kind in SENSITIVE_KINDS else "",
         "kind": kind,
         "people": people,
         "page": page,
-        "has_next": has_next,
+        "has_next": has_next and kind not in SENSITIVE_KINDS,
+        "truncated": has_next and kind in SENSITIVE_KINDS,
+        "page_size": PAGE_SIZE,
         "can_create": access.has_perm(request.user, Perm.PERSON_EDIT),
     }
     template = "people/_results.html" if request.htmx else "people/search.html"
