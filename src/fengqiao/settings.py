@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "fengqiao.areas",
     "fengqiao.people",
     "fengqiao.audit",
+    "fengqiao.units",
+    "fengqiao.cases",
     "fengqiao.demo",
     "fengqiao.accounts.admin_config.FengqiaoAdminConfig",  # django.contrib.admin, our site
     "django.contrib.auth",

@@ -27,6 +27,16 @@ class Perm:
     USER_MANAGE = "user.manage"  # accounts and assignments
     ADMIN_SITE = "admin.site"  # Django admin
     AUDIT_VIEW = "audit.view"
+    CASE_VIEW = "case.view"  # every case in the area subtree
+    CASE_VIEW_ASSIGNED = "case.view_assigned"  # only cases dispatched to the user or their unit
+    CASE_REGISTER = "case.register"
+    CASE_ACCEPT = "case.accept"
+    CASE_ASSESS = "case.assess"
+    CASE_DISPATCH = "case.dispatch"
+    CASE_HANDLE = "case.handle"  # only on cases where the user is a handler
+    CASE_VERIFY = "case.verify"
+    CASE_SUPERVISE = "case.supervise"
+    CASE_EXPORT = "case.export"
 
 
 # One table: which role may do what. Later domains add their permissions here.
@@ -52,6 +62,40 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+# Cases: who may do what in the closed loop (the per-action mapping is in cases/states.py).
+_CASE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.LEADER: frozenset(
+        {
+            Perm.CASE_VIEW,
+            Perm.CASE_REGISTER,
+            Perm.CASE_ACCEPT,
+            Perm.CASE_ASSESS,
+            Perm.CASE_DISPATCH,
+            Perm.CASE_HANDLE,
+            Perm.CASE_VERIFY,
+            Perm.CASE_SUPERVISE,
+            Perm.CASE_EXPORT,
+        }
+    ),
+    Role.INTAKE_OFFICER: frozenset(
+        {
+            Perm.CASE_VIEW,
+            Perm.CASE_REGISTER,
+            Perm.CASE_ACCEPT,
+            Perm.CASE_ASSESS,
+            Perm.CASE_DISPATCH,
+            Perm.CASE_VERIFY,
+        }
+    ),
+    Role.MEDIATOR: frozenset({Perm.CASE_VIEW, Perm.CASE_REGISTER, Perm.CASE_HANDLE}),
+    Role.GRID_WORKER: frozenset({Perm.CASE_VIEW, Perm.CASE_REGISTER, Perm.CASE_HANDLE}),
+    Role.UNIT_HANDLER: frozenset({Perm.CASE_VIEW_ASSIGNED, Perm.CASE_HANDLE}),
+    Role.AUDITOR: frozenset({Perm.CASE_VIEW}),
+}
+for _role, _perms in _CASE_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
 
 _CACHE_ATTR = "_fengqiao_grants"
 

@@ -1,0 +1,223 @@
+"""Deadlines on China's working-day calendar.
+
+The clock starts at dispatch (not at sign-for, so that sitting on a case does not buy
+time) and runs only on working days: the official calendar with its make-up days
+(``chinese_calendar``) plus the administrator's ``WorkCalendarOverride`` rows. A limit
+in working days counts whole working days (midnight to midnight, local time); a limit
+in working hours counts office hours. Approved extension days are added to the limit.
+
+The light (normal / warning / yellow / red) is computed from these data when read,
+never stored; the due instants are stored at dispatch and extension only so that lists
+can filter "overdue" with an indexed comparison.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+import chinese_calendar
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Case, TimeLimit, TimeStage, TimeUnit, WorkCalendarOverride
+from .states import CLOCK_STATES, State
+
+DAY = 86400
+# Office hours for limits in working hours; a deployment may set CASE_OFFICE_HOURS.
+OFFICE_HOURS = getattr(
+    settings,
+    "CASE_OFFICE_HOURS",
+    [(dt.time(8, 30), dt.time(12, 0)), (dt.time(14, 30), dt.time(18, 0))],
+)
+# Safety bound on how far the calendar is walked (a limit never spans years).
+MAX_DAYS = 3 * 366
+
+
+class Light(StrEnum):
+    NORMAL = "normal"
+    WARNING = "warning"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+def _office_seconds() -> int:
+    return sum(
+        (dt.datetime.combine(dt.date.min, b) - dt.datetime.combine(dt.date.min, a)).seconds
+        for a, b in OFFICE_HOURS
+    )
+
+
+def unit_seconds(unit: str) -> int:
+    """Working seconds in one unit of a limit."""
+    return DAY if unit == TimeUnit.DAYS else 3600
+
+
+class WorkCalendar:
+    """Working days over a date range, with the overrides read once."""
+
+    def __init__(self, start: dt.date, days: int = MAX_DAYS):
+        self.overrides = dict(
+            WorkCalendarOverride.objects.filter(
+                date__gte=start - dt.timedelta(days=1), date__lte=start + dt.timedelta(days=days)
+            ).values_list("date", "is_workday")
+        )
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:  # a year the library does not know yet
+            return day.weekday() < 5
+
+    def windows(self, day: dt.date, unit: str) -> list[tuple[dt.datetime, dt.datetime]]:
+        """The working intervals of ``day`` (aware, local time)."""
+        if not self.is_workday(day):
+            return []
+        tz = timezone.get_current_timezone()
+        if unit == TimeUnit.DAYS:
+            start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+            nxt = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+            return [(start, nxt)]
+        return [
+            (dt.datetime.combine(day, a, tzinfo=tz), dt.datetime.combine(day, b, tzinfo=tz))
+            for a, b in OFFICE_HOURS
+        ]
+
+
+def is_workday(day: dt.date) -> bool:
+    return WorkCalendar(day, days=1).is_workday(day)
+
+
+def add_working_time(start: dt.datetime, seconds: int, unit: str) -> dt.datetime:
+    """The instant when ``seconds`` of working time have passed since ``start``."""
+    local = timezone.localtime(start)
+    cal = WorkCalendar(local.date())
+    remaining = seconds
+    for offset in range(MAX_DAYS):
+        for a, b in cal.windows(local.date() + dt.timedelta(days=offset), unit):
+            a = max(a, local)
+            if b <= a:
+                continue
+            span = int((b - a).total_seconds())
+            if remaining <= span:
+                return a + dt.timedelta(seconds=remaining)
+            remaining -= span
+    raise ValueError("时限超出工作日历范围")
+
+
+def working_seconds_between(start: dt.datetime, end: dt.datetime, unit: str) -> int:
+    """Working time between two instants, in seconds."""
+    if end <= start:
+        return 0
+    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
+    days = (local_end.date() - local_start.date()).days
+    cal = WorkCalendar(local_start.date(), days=days + 1)
+    total = 0
+    for offset in range(days + 1):
+        for a, b in cal.windows(local_start.date() + dt.timedelta(days=offset), unit):
+            a, b = max(a, local_start), min(b, local_end)
+            if b > a:
+                total += int((b - a).total_seconds())
+    return total
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One stage's clock for one case."""
+
+    started_at: dt.datetime
+    yellow: int  # limit in working seconds, extensions included
+    red: int
+    warning: int
+    unit: str
+
+    def at(self, seconds: int) -> dt.datetime:
+        return add_working_time(self.started_at, seconds, self.unit)
+
+    def light(self, now: dt.datetime) -> Light:
+        elapsed = working_seconds_between(self.started_at, now, self.unit)
+        if elapsed >= self.red:
+            return Light.RED
+        if elapsed >= self.yellow:
+            return Light.YELLOW
+        if elapsed >= self.warning:
+            return Light.WARNING
+        return Light.NORMAL
+
+
+def _unit_scope(case: Case) -> str:
+    return case.current_unit.scope if case.current_unit_id else "territorial"
+
+
+def rule_for(case: Case, stage: str) -> TimeLimit:
+    """The most specific time-limit row matching the case; blank fields match anything."""
+    facts = {
+        "case_kind": case.kind,
+        "category_id": case.category_id,
+        "handling_level": case.handling_area.level,
+        "unit_scope": _unit_scope(case),
+    }
+    best, best_score = None, -1
+    for rule in TimeLimit.objects.filter(stage=stage).order_by("pk"):
+        score = 0
+        for field, value in facts.items():
+            wanted = getattr(rule, field)
+            if wanted in ("", None):
+                continue
+            if wanted != value:
+                break
+            score += 1
+        else:
+            if score > best_score:
+                best, best_score = rule, score
+    if best is None:
+        raise ValueError(f"没有适用的时限标准（{stage}）")
+    return best
+
+
+def clock_for(case: Case, stage: str = TimeStage.HANDLE) -> Clock | None:
+    """The running clock of the case at ``stage``, or None before dispatch."""
+    if case.dispatched_at is None:
+        return None
+    rule = rule_for(case, stage)
+    per = unit_seconds(rule.time_unit)
+    per_day = DAY if rule.time_unit == TimeUnit.DAYS else _office_seconds()
+    extra = case.extension_days * per_day if stage == TimeStage.HANDLE else 0
+    yellow = rule.yellow_limit * per + extra
+    return Clock(
+        started_at=case.dispatched_at,
+        yellow=yellow,
+        red=rule.red_limit * per + extra,
+        warning=yellow * rule.warning_percent // 100,
+        unit=rule.time_unit,
+    )
+
+
+def due_instants(case: Case) -> dict[str, dt.datetime | None]:
+    """The due instants to store on the case at dispatch or after an extension."""
+    handle = clock_for(case, TimeStage.HANDLE)
+    accept = clock_for(case, TimeStage.ACCEPT)
+    if handle is None or accept is None:
+        return {"sign_due_at": None, "warning_at": None, "due_at": None, "red_at": None}
+    return {
+        "sign_due_at": accept.at(accept.yellow),
+        "warning_at": handle.at(handle.warning),
+        "due_at": handle.at(handle.yellow),
+        "red_at": handle.at(handle.red),
+    }
+
+
+_SEVERITY = [Light.NORMAL, Light.WARNING, Light.YELLOW, Light.RED]
+
+
+def light(case: Case, now: dt.datetime | None = None) -> Light | None:
+    """The case's light now; while it waits for sign-for, the worse of both clocks."""
+    if case.state not in CLOCK_STATES:
+        return None
+    stages = [TimeStage.HANDLE]
+    if case.state == State.DISPATCHED:
+        stages.append(TimeStage.ACCEPT)
+    now = now or timezone.now()
+    lights = [c.light(now) for c in (clock_for(case, s) for s in stages) if c is not None]
+    return max(lights, key=_SEVERITY.index) if lights else None

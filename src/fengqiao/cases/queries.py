@@ -1,0 +1,91 @@
+"""Reads that span cases and parties: duplicate and repeat detection at intake."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .errors import CaseError
+from .intake import normalize_id_number, normalize_phone
+from .models import Case, CaseKind, Party
+from .states import OPEN_STATES
+
+RECENT_DAYS = 90
+
+
+@dataclass
+class Similar:
+    """A prior case that looks like the draft, and why."""
+
+    case: Case
+    reasons: list[str] = field(default_factory=list)
+    is_repeat: bool = False  # a dispute between the same parties again
+
+
+def _clean(values, normalize) -> set[str]:
+    cleaned = set()
+    for value in values:
+        try:
+            if value := normalize(value):
+                cleaned.add(value)
+        except CaseError:
+            continue  # the intake form reports malformed numbers itself
+    return cleaned
+
+
+def find_similar(
+    *,
+    parties: list[dict],
+    area=None,
+    category=None,
+    user=None,
+    now: dt.datetime | None = None,
+) -> list[Similar]:
+    """Open or recent (≤ 90 days) cases sharing a party's ID number or phone, or the
+    place and category; and any earlier dispute between two of the same parties.
+
+    ``parties`` are draft parties as dicts with ``id_number`` and ``phone``.
+    """
+    now = now or timezone.now()
+    cases = Case.objects.all() if user is None else Case.objects.visible_to(user)
+    live = Q(state__in=OPEN_STATES) | Q(created_at__gte=now - dt.timedelta(days=RECENT_DAYS))
+    found: dict[int, Similar] = {}
+
+    def note(case: Case, reason: str) -> Similar:
+        entry = found.setdefault(case.pk, Similar(case=case))
+        if reason not in entry.reasons:
+            entry.reasons.append(reason)
+        return entry
+
+    # Which draft party each prior party row matches, per case.
+    matched_by_case: dict[int, set[int]] = defaultdict(set)
+    for index, draft in enumerate(parties):
+        ids = _clean([draft.get("id_number", "")], normalize_id_number)
+        phones = _clean([draft.get("phone", "")], normalize_phone)
+        for reason, q in (
+            ("当事人身份证号相同", Q(person__id_number__in=ids) if ids else None),
+            ("当事人电话相同", Q(person__phone__in=phones) if phones else None),
+        ):
+            if q is None:
+                continue
+            for party in Party.objects.filter(q).filter(case__in=cases).select_related("case"):
+                matched_by_case[party.case_id].add(index)
+                if party.case.state in OPEN_STATES or party.case.created_at >= now - dt.timedelta(
+                    days=RECENT_DAYS
+                ):
+                    note(party.case, reason)
+                elif party.case.kind == CaseKind.DISPUTE:
+                    found.setdefault(party.case_id, Similar(case=party.case))
+    for case_id, indexes in matched_by_case.items():
+        if len(indexes) >= 2 and case_id in found and found[case_id].case.kind == CaseKind.DISPUTE:
+            found[case_id].is_repeat = True
+            note(found[case_id].case, "同一当事人之间的重复纠纷")
+    if area is not None and category is not None:
+        for case in cases.filter(live, area=area, category=category)[:20]:
+            note(case, "同一地点同类事项")
+    return sorted(
+        (s for s in found.values() if s.reasons),
+        key=lambda s: (not s.is_repeat, -s.case.created_at.timestamp()),
+    )
