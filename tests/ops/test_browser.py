@@ -10,7 +10,7 @@ from fengqiao.demo.city import DEMO_PASSWORD
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ops"
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_a_demo_leader_signs_in_through_chromium(start_up):

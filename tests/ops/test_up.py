@@ -4,7 +4,12 @@ database, answering the login page and static files, stopped cleanly by a signal
 import re
 import signal
 
+import pytest
+
 from tests.ops.server import get
+
+# A cold start takes 2–6 s alone, up to 20 s on a busy 2-core machine.
+pytestmark = pytest.mark.slow
 
 
 def test_up_serves_the_chinese_login_page_and_static_files_then_stops_on_ctrl_c(start_up):
