@@ -108,3 +108,15 @@ def test_500_page_renders_without_request_context():
     assert response.status_code == 500
     assert "系统出现错误" in html
     assert "vendor/tabler/css/tabler.min.css" in html
+
+
+def test_layout_has_no_inline_styles_or_scripts(client, leader):
+    client.force_login(leader)
+
+    html = client.get(reverse("home")).content.decode()
+
+    # A strict Content-Security-Policy (no 'unsafe-inline') must be possible.
+    assert "style" not in html.split("</head>")[0].replace("stylesheet", "")
+    assert "style=" not in html
+    assert "{#" not in html  # a template comment spilled over two lines
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []

@@ -41,7 +41,7 @@ def test_empty_state_shows_message_and_action():
         action_label="导入",
     )
 
-    assert 'class="ti ti-users"' in html
+    assert 'class="ti ti-users fq-empty-icon"' in html
     assert "暂无人员" in html
     assert "可以从户籍资料导入" in html
     assert 'href="/people/import/"' in html
