@@ -254,8 +254,11 @@ def add_grid_households(grids: list[Area], per_grid: int, place: str, unit: str)
 class PeopleMaker:
     """Synthetic residents: plausible names, valid-checksum ID numbers, CN mobiles."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, region: str = "150621", old_region: str = "152722"):
+        # A number keeps the code of the county where it was issued: 达拉特旗 was 152722
+        # (伊克昭盟) until 2001 and is 150621 since.
         self.rng = rng
+        self.region, self.old_region = region, old_region
         self.used_ids: set[str] = set()
 
     def name(self) -> str:
@@ -266,9 +269,7 @@ class PeopleMaker:
         return self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
 
     def id_number(self, born: date, sex: str) -> str:
-        # A number keeps the code of the county where it was issued: 达拉特旗 was 152722
-        # (伊克昭盟) until 2001 and is 150621 since.
-        region = "150621" if born.year >= 2001 else "152722"
+        region = self.region if born.year >= 2001 else self.old_region
         while True:
             seq = self.rng.randrange(500) * 2 + (1 if sex == Sex.MALE else 0)
             body = f"{region}{born:%Y%m%d}{seq:03d}"
