@@ -120,3 +120,23 @@ def test_layout_has_no_inline_styles_or_scripts(client, leader):
     assert "style=" not in html
     assert "{#" not in html  # a template comment spilled over two lines
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+
+
+def test_workbench_shows_domain_panels_that_have_something_for_the_user(
+    client, leader, monkeypatch
+):
+    from fengqiao.core import workbench
+
+    panels = [
+        workbench.Panel("partials/empty_state.html", lambda request: {"unused": 1}),
+        workbench.Panel("partials/breadcrumbs.html", lambda request: None),
+    ]
+    monkeypatch.setattr(workbench, "PANELS", panels)
+    client.force_login(leader)
+
+    response = client.get(reverse("home"))
+
+    names = [t.name for t in response.templates]
+    assert "partials/empty_state.html" in names
+    assert "partials/breadcrumbs.html" not in names
+    assert "当前没有待办事项" not in response.content.decode()

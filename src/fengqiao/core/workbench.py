@@ -16,7 +16,7 @@ from fengqiao.accounts.models import Assignment
 
 @dataclass(frozen=True)
 class Panel:
-    template: str  # rendered with the home page's context plus what ``context`` returns
+    template: str  # included in the home page; what ``context`` returned is ``panel`` there
     context: Callable[..., dict | None]  # (request) -> dict, or None to hide the panel
 
 
