@@ -1,7 +1,8 @@
 # Two commands set everything up:
 #   make run   — install into .venv and start Fengqiao on http://127.0.0.1:8000/
 #   make test  — install, add Debian's chromium for the browser tests, run the whole suite
-# FENGQIAO_DATABASE_URL=postgres://… make test runs the suite on PostgreSQL instead.
+# FENGQIAO_DATABASE_URL=postgres://… make test runs the suite on PostgreSQL instead;
+# make run UP_ARGS="--port 8080" and make test PYTEST_ARGS="-k demo" pass arguments on.
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: run test
 
 run: $(INSTALLED)
-	$(BIN)/fengqiao up
+	$(BIN)/fengqiao up $(UP_ARGS)
 
 test: $(INSTALLED)
 	@if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
