@@ -19,6 +19,7 @@ from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Area, Level
 from fengqiao.audit.log import record, record_refusal
 from fengqiao.people.models import DataSource, Person
+from fengqiao.search.index import index_case
 from fengqiao.units.models import Unit, UnitKind
 
 from . import deadlines, intake
@@ -335,6 +336,7 @@ def register_case(
         for other, link_kind in links:
             _choice(link_kind, LinkKind, "关联类型")
             CaseLink.objects.create(case=case, other=other, kind=link_kind, created_by=actor)
+        index_case(case)  # the search row commits or rolls back with the case
         _event(case, actor=actor, action="register", from_state="", note="", data={})
     return case
 
