@@ -1,0 +1,168 @@
+"""Registering a case: numbers, tracking codes, parties, attachments, validation."""
+
+import io
+import zipfile
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from fengqiao.audit.models import AuditRecord
+from fengqiao.cases.errors import CaseError, ErrorCode
+from fengqiao.cases.models import Attachment, Case, Party, TimelineEvent
+from fengqiao.cases.states import State
+from fengqiao.people.models import Person
+
+from .builders import party, register
+
+ZHANG_ID = "152602199003071236"
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def test_numbers_count_up_per_district_and_year(world):
+    with time_machine.travel("2026-03-01 10:00 +0800"):
+        first = register(world.intake, world.grid1)
+        second = register(world.intake, world.grid2)
+    with time_machine.travel("2027-01-02 10:00 +0800"):
+        next_year = register(world.intake, world.grid1)
+    assert (first.number, second.number) == ("150602-2026-000001", "150602-2026-000002")
+    assert next_year.number == "150602-2027-000001"
+
+
+def test_tracking_codes_are_random_and_unambiguous(world):
+    codes = {register(world.intake, world.grid1).tracking_code for _ in range(5)}
+    assert len(codes) == 5
+    assert all(len(c) == 12 and not set(c) & set("01OIL") for c in codes)
+
+
+def test_registration_writes_the_case_its_event_and_audit_record(world):
+    case = register(world.intake, world.grid1, building=world.building)
+    assert case.state == State.REGISTERED
+    assert case.area_path == world.grid1.path
+    assert case.registered_area == world.street  # the intake officer's level
+    assert case.handling_area == world.street
+    event = TimelineEvent.objects.get(case=case)
+    assert (event.action, event.from_state, event.to_state) == ("register", "", "registered")
+    assert AuditRecord.objects.filter(action="case.register", object_id=str(case.pk)).exists()
+
+
+def test_new_parties_become_people_and_known_ones_are_reused(world):
+    # given 张三 is already known by ID number
+    first = register(world.intake, world.grid1, parties=[party(name="张三", id_number=ZHANG_ID)])
+    person = first.parties.get().person
+    assert (person.id_number, person.id_tail, person.city_path) == (
+        ZHANG_ID,
+        "1236",
+        world.city.path,
+    )
+    # when he comes again, and brings a neighbour with a phone number
+    second = register(
+        world.intake,
+        world.grid1,
+        parties=[
+            party(name="张三", id_number=ZHANG_ID),
+            party(
+                role="respondent", name="李四", phone="139-1234-5678", representative_name="李律师"
+            ),
+        ],
+    )
+    # then the same person is linked, and the neighbour is a new person
+    assert second.parties.get(role="applicant").person == person
+    respondent = second.parties.get(role="respondent")
+    assert respondent.person.phone == "13912345678"
+    assert respondent.representative_name == "李律师"
+    assert Person.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("bad_party", "code"),
+    [
+        (party(name="张三", id_number="152602199003071235"), ErrorCode.ID_NUMBER),
+        (party(name="张三", phone="12345"), ErrorCode.PHONE),
+        (party(name="", phone="13800138000"), ErrorCode.INVALID),
+        (party(role="witness", name="张三"), ErrorCode.INVALID),
+    ],
+)
+def test_a_bad_party_refuses_the_whole_registration(world, bad_party, code):
+    with pytest.raises(CaseError) as refused:
+        register(world.intake, world.grid1, parties=[party(name="王五"), bad_party])
+    assert refused.value.code == code
+    assert not Case.objects.exists()
+    assert not Person.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"title": "  "}, "标题不能为空。"),
+        ({"narrative": ""}, "事项描述不能为空。"),
+        ({"narrative": "长" * 10001}, "内容过长（不超过 10000 字）。"),
+        ({"kind": "gossip"}, "事项类型无效：gossip"),
+        ({"channel": "pigeon"}, "来源渠道无效：pigeon"),
+        ({"people_count": 0}, "涉及人数须为正整数。"),
+        ({"amount": -1}, "涉及金额无效。"),
+        ({"latitude": 39.6}, "经纬度须同时填写。"),
+        ({"latitude": 91, "longitude": 109.9}, "经纬度超出范围。"),
+    ],
+)
+def test_invalid_intake_is_refused_with_a_message(world, overrides, message):
+    with pytest.raises(CaseError) as refused:
+        register(world.intake, world.grid1, **overrides)
+    assert refused.value.message == message
+    assert not Case.objects.exists()
+
+
+def test_a_building_outside_the_chosen_area_is_refused(world):
+    with pytest.raises(CaseError):
+        register(world.intake, world.grid2, building=world.building)
+
+
+def test_allowed_attachments_are_stored_privately_under_a_random_name(world, settings):
+    uploads = [
+        SimpleUploadedFile("现场照片.jpg", JPEG, content_type="image/jpeg"),
+        SimpleUploadedFile("photo.png", PNG, content_type="application/octet-stream"),
+        SimpleUploadedFile("申请书.pdf", b"%PDF-1.7\n" + b"0" * 50),
+        SimpleUploadedFile("协议.docx", docx_bytes()),
+    ]
+    case = register(world.intake, world.grid1, attachments=uploads)
+    stored = list(case.attachments.order_by("pk"))
+    assert [a.content_type for a in stored] == [
+        "image/jpeg",
+        "image/png",
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ]
+    assert stored[0].name == "现场照片.jpg"
+    assert stored[0].size == len(JPEG)
+    path = stored[0].file.path
+    assert path.startswith(str(settings.MEDIA_ROOT))
+    assert "现场照片" not in path
+
+
+@pytest.mark.parametrize(
+    ("upload", "code"),
+    [
+        (SimpleUploadedFile("virus.jpg", b"MZ\x90\x00" + b"\x00" * 50), ErrorCode.ATTACHMENT_TYPE),
+        (SimpleUploadedFile("a.docx", b"PK\x03\x04not really a zip"), ErrorCode.ATTACHMENT_TYPE),
+        (
+            SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"\x00" * (10 * 1024 * 1024)),
+            ErrorCode.ATTACHMENT_SIZE,
+        ),
+    ],
+)
+def test_bad_attachments_refuse_the_registration(world, upload, code):
+    with pytest.raises(CaseError) as refused:
+        register(world.intake, world.grid1, attachments=[upload])
+    assert refused.value.code == code
+    assert not Case.objects.exists()
+    assert not Attachment.objects.exists()
+    assert not Party.objects.exists()
