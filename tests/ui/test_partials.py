@@ -88,3 +88,25 @@ def test_breadcrumbs_link_all_but_the_current_page():
 
     assert '<a href="/areas/1/">测试市</a>' in html
     assert '<li class="breadcrumb-item active" aria-current="page">甲镇</li>' in html
+
+
+def test_messages_show_as_dismissible_alerts_with_error_as_danger():
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+
+    messages = [Message(constants.SUCCESS, "已保存。"), Message(constants.ERROR, "保存失败")]
+
+    html = render_to_string("partials/messages.html", {"messages": messages})
+
+    assert 'class="alert alert-success alert-dismissible"' in html
+    assert 'class="alert alert-danger alert-dismissible"' in html
+    assert "已保存。" in html
+    assert "保存失败" in html
+
+
+def test_revealed_value_is_marked_as_shown_and_recorded():
+    html = render("partials/masked_value.html", value="150621199001011234", revealed=True)
+
+    assert "150621199001011234" in html
+    assert "已显示" in html
+    assert "hx-post" not in html
