@@ -76,3 +76,10 @@ def test_the_check_only_shows_cases_the_user_may_see(world):
 def test_malformed_numbers_in_the_draft_are_ignored(world):
     register(world.intake, world.grid1, parties=[party(phone="13800138000")])
     assert queries.find_similar(parties=[{"id_number": "123", "phone": "abc"}]) == []
+
+
+def test_a_landline_matches_however_it_is_typed(world):
+    prior = register(world.intake, world.grid1, parties=[party(name="赵六", phone="0477 8581234")])
+    assert prior.parties.get().person.phone == "0477-8581234"
+    found = queries.find_similar(parties=[{"phone": "04778581234"}])
+    assert [s.case for s in found] == [prior]

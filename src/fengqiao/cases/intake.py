@@ -7,13 +7,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import phonenumbers
 from django.utils import timezone
-from stdnum import exceptions as stdnum_exceptions
-from stdnum.cn import ric
 
 from fengqiao.areas import paths
 from fengqiao.areas.models import Area, Level
+from fengqiao.people.validation import FieldError, clean_id_number, clean_phone
 
 from .errors import CaseError, ErrorCode
 from .models import CaseCounter
@@ -43,31 +41,19 @@ class PartyInput:
 
 
 def normalize_id_number(value: str) -> str:
-    """A valid 18-character resident ID number, or a CaseError."""
-    value = (value or "").strip().upper()
-    if not value:
-        return ""
+    """A valid 18-character resident ID number (people's own check), or a CaseError."""
     try:
-        return ric.validate(value)
-    except stdnum_exceptions.ValidationError as exc:
-        raise CaseError(ErrorCode.ID_NUMBER, f"身份证号无效：{ric.compact(value)[-4:]}") from exc
+        return clean_id_number(value or "")
+    except FieldError as exc:
+        raise CaseError(ErrorCode.ID_NUMBER, str(exc), field="id_number") from exc
 
 
 def normalize_phone(value: str) -> str:
-    """A valid Chinese phone number: 11 digits for a mobile, 0 + area code + number else."""
-    value = (value or "").strip()
-    if not value:
-        return ""
+    """A mobile (13812345678) or landline (0477-8123456) number, as people stores it."""
     try:
-        number = phonenumbers.parse(value, "CN")
-    except phonenumbers.NumberParseException as exc:
-        raise CaseError(ErrorCode.PHONE, "电话号码格式不正确。", field="phone") from exc
-    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
-        raise CaseError(ErrorCode.PHONE, "电话号码格式不正确。", field="phone")
-    national = phonenumbers.national_significant_number(number)
-    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
-        return national
-    return "0" + national
+        return clean_phone(value or "")
+    except FieldError as exc:
+        raise CaseError(ErrorCode.PHONE, str(exc), field="phone") from exc
 
 
 def sniff_attachment(upload) -> tuple[str, str]:

@@ -127,7 +127,7 @@ class CaseQuerySet(models.QuerySet):
         """The one row scope for cases: see ``cases.access.visible_q``."""
         from .access import visible_q
 
-        return self.filter(visible_q(user)).distinct()
+        return self.filter(visible_q(user))
 
 
 class Case(models.Model):

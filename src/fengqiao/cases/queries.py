@@ -1,16 +1,21 @@
-"""Reads that span cases and parties: duplicate and repeat detection at intake."""
+"""Reads that span cases and parties: duplicate and repeat detection at intake, and
+each user's to-do list."""
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
+
+from fengqiao.areas import access
+from fengqiao.areas.access import Perm
+from fengqiao.units.models import Unit
 
 from .errors import CaseError
 from .intake import normalize_id_number, normalize_phone
-from .models import Case, CaseKind, Party
-from .states import OPEN_STATES
+from .models import Case, CaseKind, Extension, ExtensionStatus, Party
+from .states import OPEN_STATES, State
 
 RECENT_DAYS = 90
 
@@ -89,3 +94,37 @@ def find_similar(
         (s for s in found.values() if s.reasons),
         key=lambda s: (not s.is_repeat, -s.case.created_at.timestamp()),
     )
+
+
+# What waits for whom: the centre's steps by permission, the handler's by dispatch.
+_CENTRE_STEPS = (
+    (Perm.CASE_ACCEPT, (State.REGISTERED,)),
+    (Perm.CASE_ASSESS, (State.ACCEPTED,)),
+    (Perm.CASE_DISPATCH, (State.ASSESSED, State.RETURNED)),
+    (Perm.CASE_VERIFY, (State.COMPLETED,)),
+)
+_HANDLER_STATES = (State.DISPATCHED, State.SIGNED_FOR, State.IN_PROGRESS, State.SENT_BACK)
+
+
+def todo_for(user):
+    """The user's to-do list (工作台): cases waiting for their action, urgent first,
+    then by deadline."""
+    q = Q(pk__in=[])
+    for perm, states in _CENTRE_STEPS:
+        if access.has_perm(user, perm):
+            q |= Q(state__in=states) & access.scope_q(user, perm, "handling_area_path")
+    if access.has_perm(user, Perm.CASE_SUPERVISE):
+        pending = Extension.objects.filter(status=ExtensionStatus.REQUESTED).values("case_id")
+        q |= Q(pk__in=pending) & access.scope_q(user, Perm.CASE_SUPERVISE, "handling_area_path")
+    if access.has_perm(user, Perm.CASE_HANDLE):
+        units = Unit.objects.of_user(user).values("pk")
+        q |= Q(state__in=_HANDLER_STATES) & (Q(current_handler=user) | Q(current_unit__in=units))
+    return Case.objects.filter(q).order_by(
+        "-is_urgent", F("due_at").asc(nulls_last=True), "created_at"
+    )
+
+
+def todo_counts(user) -> dict[str, int]:
+    """How many cases wait for the user, per state (for the navigation badges)."""
+    rows = todo_for(user).order_by().values("state").annotate(n=Count("pk"))
+    return {row["state"]: row["n"] for row in rows}

@@ -1,0 +1,76 @@
+"""Badges for the case pages: state, risk, grade and the deadline light."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.deadlines import Light
+from fengqiao.cases.models import Risk
+from fengqiao.cases.states import State
+
+register = template.Library()
+
+LIGHTS = {
+    Light.NORMAL: ("green", _("正常")),
+    Light.WARNING: ("orange", _("预警")),
+    Light.YELLOW: ("yellow", _("黄牌")),
+    Light.RED: ("red", _("红牌")),
+}
+RISK_COLOURS = {Risk.RED: "red", Risk.ORANGE: "orange", Risk.YELLOW: "yellow", Risk.BLUE: "blue"}
+STATE_COLOURS = {
+    State.REGISTERED: "secondary",
+    State.ACCEPTED: "cyan",
+    State.DECLINED: "dark",
+    State.ASSESSED: "indigo",
+    State.DISPATCHED: "blue",
+    State.SIGNED_FOR: "azure",
+    State.RETURNED: "orange",
+    State.IN_PROGRESS: "teal",
+    State.COMPLETED: "lime",
+    State.SENT_BACK: "orange",
+    State.VERIFIED: "green",
+    State.REVISITING: "purple",
+    State.CLOSED: "green",
+    State.SHELVED: "dark",
+    State.REFERRED_OUT: "dark",
+}
+
+
+@register.simple_tag
+def light_badge(light) -> str:
+    """The deadline light as a coloured badge with its word (never colour alone)."""
+    if not light:
+        return ""
+    colour, label = LIGHTS[Light(light)]
+    return format_html(
+        '<span class="badge bg-{}-lt fq-light fq-light-{}" data-light="{}">'
+        '<span class="fq-dot bg-{}" aria-hidden="true"></span>{}</span>',
+        colour,
+        light,
+        light,
+        colour,
+        label,
+    )
+
+
+@register.simple_tag
+def state_badge(case) -> str:
+    colour = STATE_COLOURS.get(case.state, "secondary")
+    return format_html(
+        '<span class="badge bg-{}-lt" data-state="{}">{}</span>',
+        colour,
+        case.state,
+        case.get_state_display(),
+    )
+
+
+@register.simple_tag
+def risk_badge(case) -> str:
+    if not case.risk:
+        return ""
+    return format_html(
+        '<span class="badge bg-{}-lt">{}{}</span>',
+        RISK_COLOURS[case.risk],
+        case.get_risk_display(),
+        _("色风险"),
+    )

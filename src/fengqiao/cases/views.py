@@ -1,0 +1,456 @@
+"""The case pages: intake (window and phone), the list with search, the case page with
+the actions the user may take now, attachments, the to-do list and the inbox.
+
+Every permission decision is asked of ``cases.access`` or ``areas.access``; every change
+goes through ``cases.actions``; a refused action shows its Chinese message and changes
+nothing.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from fengqiao.areas import access
+from fengqiao.areas.access import Perm
+from fengqiao.audit.log import record, record_refusal
+from fengqiao.people.models import Person
+from fengqiao.people.views import classify
+from fengqiao.search.index import matching_q, normalize
+
+from . import deadlines, workbench
+from .access import get_case_for_user_or_404, may_take
+from .actions import ACTIONS, register_case
+from .errors import CaseError
+from .forms import ACTION_FORMS, CaseFilterForm, IntakeForm, PartyFormSet
+from .models import (
+    Attachment,
+    Case,
+    CaseLink,
+    ExtensionStatus,
+    LinkKind,
+    Notification,
+)
+from .queries import find_similar
+from .states import Action, State, allowed_actions
+
+PAGE_SIZE = 25
+COUNT_CAP = 1000
+INBOX_PAGE = 30
+
+
+def _require_somewhere(user, *perms: str) -> None:
+    """The common 404 unless the user holds one of ``perms`` on some area."""
+    if not any(access.has_perm(user, p) for p in perms):
+        access.require(user, perms[0], None)
+
+
+# --- Intake ------------------------------------------------------------------------------
+
+
+def _links(post, user) -> list[tuple[Case, str]]:
+    """The prior cases the officer chose to link, limited to cases the user can see."""
+    chosen = {}
+    for key, value in post.items():
+        if key.startswith("link-") and key[5:].isdigit() and value in LinkKind.values:
+            chosen[int(key[5:])] = value
+    if not chosen:
+        return []
+    others = Case.objects.visible_to(user).filter(pk__in=chosen)
+    return [(other, chosen[other.pk]) for other in others]
+
+
+def _similar_for(user, form: IntakeForm, parties) -> list:
+    area = form.cleaned_data.get("area") if form.is_bound and form.is_valid() else None
+    category = None
+    if area is not None:
+        category = form.cleaned_data.get("subcategory") or form.cleaned_data.get("category")
+    drafts = [f.draft() for f in parties.forms]
+    return find_similar(parties=drafts, area=area, category=category, user=user)
+
+
+def _intake_initial(user, phone: bool) -> dict:
+    initial = {"channel": "grid_patrol" if phone else "walk_in", "kind": "dispute"}
+    tops = list(access.top_areas(user, Perm.CASE_REGISTER)[:2])
+    if len(tops) == 1:
+        initial["area"] = tops[0].pk
+    return initial
+
+
+def _intake(request, *, phone: bool):
+    user = request.user
+    _require_somewhere(user, Perm.CASE_REGISTER)
+    post = request.POST if request.method == "POST" else None
+    form = IntakeForm(
+        user,
+        post,
+        request.FILES if post is not None else None,
+        phone=phone,
+        initial=_intake_initial(user, phone),
+    )
+    parties = PartyFormSet(post, prefix="party", user=user)
+    similar, stopped = [], False
+    if post is not None and form.is_valid() and parties.is_valid():
+        similar = _similar_for(user, form, parties)
+        if similar and post.get("similar_checked") != "1":
+            stopped = True  # shown once before saving; the officer decides and submits again
+        else:
+            try:
+                case = register_case(
+                    actor=user,
+                    **form.register_arguments(),
+                    parties=parties.party_inputs(),
+                    links=_links(post, user),
+                )
+            except CaseError as e:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            else:
+                messages.success(request, _("已登记事项 %(number)s。") % {"number": case.number})
+                return redirect("cases:detail", pk=case.pk)
+    context = {
+        "form": form,
+        "parties": parties,
+        "similar": similar,
+        "stopped": stopped,
+        "phone": phone,
+        "lost_files": stopped and bool(request.FILES),
+    }
+    return render(request, "cases/report.html" if phone else "cases/create.html", context)
+
+
+@login_required
+def create(request):
+    """The staff window's intake form."""
+    return _intake(request, phone=False)
+
+
+@login_required
+def report(request):
+    """The grid worker's phone form: big targets, a camera photo, the phone's location."""
+    return _intake(request, phone=True)
+
+
+@require_GET
+@login_required
+def place(request):
+    """The place fields again for the chosen area (htmx: drill down the tree)."""
+    _require_somewhere(request.user, Perm.CASE_REGISTER)
+    initial = {k: request.GET.get(k, "") for k in ("area", "building")}
+    form = IntakeForm(request.user, initial=initial, phone=request.GET.get("phone") == "1")
+    return render(request, "cases/_place.html", {"form": form})
+
+
+@require_GET
+@login_required
+def subcategories(request):
+    """The subtype select for the chosen top-level category (htmx)."""
+    form = IntakeForm(request.user, initial={"category": request.GET.get("category", "")})
+    return render(request, "cases/_subcategory.html", {"form": form})
+
+
+@require_POST
+@login_required
+def similar(request):
+    """The duplicate and repeat check on the draft (htmx, before saving)."""
+    _require_somewhere(request.user, Perm.CASE_REGISTER)
+    form = IntakeForm(request.user, request.POST)
+    parties = PartyFormSet(request.POST, prefix="party", user=request.user)
+    form.full_clean()
+    area = form.cleaned_data.get("area")
+    category = form.cleaned_data.get("subcategory") or form.cleaned_data.get("category")
+    found = find_similar(
+        parties=[f.draft() for f in parties.forms],
+        area=area,
+        category=category if area is not None else None,
+        user=request.user,
+    )
+    return render(request, "cases/_similar.html", {"similar": found, "checked": True})
+
+
+@require_POST
+@login_required
+def person_search(request):
+    """Registered people matching a name or number, to pick as a party (htmx)."""
+    _require_somewhere(request.user, Perm.CASE_REGISTER)
+    query = request.POST.get("q", "").strip()[:50]
+    people = []
+    if query:
+        kind, value = classify(query)
+        lookup = {"name": "name__contains"}.get(kind, kind)
+        scoped = access.scope(Person.objects.all(), request.user, Perm.PERSON_VIEW, "area_path")
+        people = list(scoped.filter(**{lookup: value}).select_related("area").order_by("pk")[:8])
+    return render(
+        request, "cases/_person_results.html", {"people": people, "searched": bool(query)}
+    )
+
+
+# --- List ---------------------------------------------------------------------------------
+
+
+def _filtered(user, form: CaseFilterForm):
+    qs = Case.objects.visible_to(user)
+    if not form.is_valid():
+        return qs
+    d = form.cleaned_data
+    if d.get("area"):
+        qs = qs.within(d["area"])
+    for name in ("state", "kind", "grade", "risk", "channel"):
+        if d.get(name):
+            qs = qs.filter(**{name: d[name]})
+    if d.get("category"):
+        qs = qs.filter(Q(category=d["category"]) | Q(category__parent=d["category"]))
+    if d.get("overdue"):
+        qs = qs.overdue(timezone.now())
+    if d.get("date_from"):
+        qs = qs.filter(created_at__date__gte=d["date_from"])
+    if d.get("date_to"):
+        qs = qs.filter(created_at__date__lte=d["date_to"])
+    if d.get("unit"):
+        qs = qs.filter(current_unit=d["unit"])
+    if d.get("handler"):
+        name = d["handler"].strip()
+        qs = qs.filter(
+            Q(current_handler__full_name__contains=name) | Q(current_handler__username=name)
+        )
+    if normalize(d.get("q", "")):
+        qs = qs.filter(matching_q(d["q"]))
+    return qs
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+@never_cache
+@login_required
+def case_list(request):
+    """Cases within reach, filtered and searched; newest first, a page at a time by key
+    (no OFFSET), with a count that stops at COUNT_CAP."""
+    user = request.user
+    _require_somewhere(user, Perm.CASE_VIEW, Perm.CASE_VIEW_ASSIGNED)
+    form = CaseFilterForm(user, request.GET or None)
+    qs = _filtered(user, form)
+    after, before = _int(request.GET.get("after")), _int(request.GET.get("before"))
+    rows = qs.select_related("area", "category", "current_unit", "current_handler")
+    if before is not None:
+        page = list(rows.filter(pk__gt=before).order_by("pk")[: PAGE_SIZE + 1])
+        has_prev = len(page) > PAGE_SIZE
+        page = page[:PAGE_SIZE][::-1]
+        has_next = True
+    else:
+        if after is not None:
+            rows = rows.filter(pk__lt=after)
+        page = list(rows.order_by("-pk")[: PAGE_SIZE + 1])
+        has_next = len(page) > PAGE_SIZE
+        page = page[:PAGE_SIZE]
+        has_prev = after is not None
+    count = qs.values("pk")[: COUNT_CAP + 1].count()
+    now = timezone.now()
+    for case in page:
+        case.light = workbench.stored_light(case, now)
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    context = {
+        "form": form,
+        "cases": page,
+        "count": min(count, COUNT_CAP),
+        "count_capped": count > COUNT_CAP,
+        "next_after": page[-1].pk if page and has_next else None,
+        "prev_before": page[0].pk if page and has_prev else None,
+        "base_query": query.urlencode(),
+        "can_register": access.has_perm(user, Perm.CASE_REGISTER),
+    }
+    template = "cases/_list_results.html" if request.htmx else "cases/list.html"
+    return render(request, template, context)
+
+
+# --- The case page and its actions --------------------------------------------------------
+
+
+def _linked(user, case: Case) -> list[dict]:
+    """Links in both directions, to cases the user may see."""
+    visible = Case.objects.visible_to(user).values("pk")
+    out = []
+    for link in CaseLink.objects.filter(case=case, other__in=visible).select_related("other"):
+        out.append({"case": link.other, "kind": link.get_kind_display(), "outgoing": True})
+    for link in CaseLink.objects.filter(other=case, case__in=visible).select_related("case"):
+        out.append({"case": link.case, "kind": link.get_kind_display(), "outgoing": False})
+    return out
+
+
+def _light(case: Case):
+    try:
+        return deadlines.light(case)
+    except ValueError:  # no time-limit rule matches: show the stored due dates only
+        return workbench.stored_light(case, timezone.now())
+
+
+def available_actions(user, case: Case) -> list[Action]:
+    """The actions the user may take on the case now (and only those)."""
+    return [a for a in allowed_actions(case.state) if may_take(user, case, a)]
+
+
+def _action_forms(user, case: Case, failed=None) -> list[dict]:
+    forms = []
+    for action in available_actions(user, case):
+        form = failed if failed is not None and failed.prefix == action else None
+        form = form or ACTION_FORMS[action](case=case, user=user, prefix=action)
+        forms.append({"action": action, "label": action.label, "form": form})
+    return forms
+
+
+@never_cache
+@login_required
+def detail(request, pk: int):
+    """Everything about one case, and the actions the user may take now."""
+    user = request.user
+    case = get_case_for_user_or_404(user, pk)
+    context = {
+        "case": case,
+        "parties": list(case.parties.select_related("person").order_by("role", "pk")),
+        "attachments": list(case.attachments.order_by("pk")),
+        "linked": _linked(user, case),
+        "timeline": list(case.timeline.select_related("actor").order_by("at", "pk")),
+        "co_handlers": list(case.co_handlers.select_related("unit", "user")),
+        "extensions": list(case.extensions.select_related("requested_by").order_by("-pk")),
+        "supervisions": list(case.supervisions.select_related("by").order_by("-at")),
+        "light": _light(case),
+        "actions": _action_forms(user, case),
+        "pending_extension": ExtensionStatus.REQUESTED,
+        "crumbs": [(_("事项"), reverse("cases:list")), (case.number, "")],
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _refusal(case: Case, action: Action, user) -> str | None:
+    if action not in allowed_actions(case.state):
+        return _("事项当前为“%(state)s”，不能“%(action)s”。") % {
+            "state": State(case.state).label,
+            "action": action.label,
+        }
+    if not may_take(user, case, action):
+        record_refusal(actor=user, perm=f"case.{action.value}", obj=case)
+        return _("您无权对该事项执行“%(action)s”。") % {"action": action.label}
+    return None
+
+
+@require_POST
+@login_required
+def act(request, pk: int, action: str):
+    """Take one action on a case; its form's fields become the action's arguments."""
+    user = request.user
+    case = get_case_for_user_or_404(user, pk)
+    try:
+        action = Action(action)
+    except ValueError as e:
+        raise Http404 from e
+    refusal = _refusal(case, action, user)
+    if refusal is not None:
+        context = {"case": case, "message": refusal}
+        if request.htmx:
+            return render(request, "cases/_refused.html", context, status=403)
+        return render(request, "cases/refused.html", context, status=403)
+    form = ACTION_FORMS[action](request.POST, case=case, user=user, prefix=action)
+    if form.is_valid():
+        try:
+            ACTIONS[action](actor=user, case=case, **form.arguments())
+        except CaseError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, _("已%(action)s。") % {"action": action.label})
+            url = reverse("cases:detail", args=[case.pk])
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+    if request.htmx:
+        return render(
+            request,
+            "cases/_action_form.html",
+            {"case": case, "item": {"action": action, "label": action.label, "form": form}},
+        )
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@never_cache
+@login_required
+def attachment(request, pk: int, attachment_pk: int):
+    """One attachment of a case the user may see, streamed from private storage."""
+    case = get_case_for_user_or_404(request.user, pk)
+    row = get_object_or_404(Attachment, case=case, pk=attachment_pk)
+    record("case.attachment_view", actor=request.user, area=case.area, obj=row)
+    inline = row.content_type.startswith("image/") or row.content_type == "application/pdf"
+    response = FileResponse(
+        row.file.open("rb"),
+        content_type=row.content_type,
+        as_attachment=not inline,
+        filename=row.name,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+# --- To-do list and inbox --------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def todo(request):
+    """The user's to-do list, grouped, most urgent and soonest due first."""
+    groups = workbench.todo_for(request.user)
+    return render(
+        request,
+        "cases/workbench.html",
+        {"groups": groups, "total": sum(len(g.cases) for g in groups)},
+    )
+
+
+@never_cache
+@login_required
+def inbox(request):
+    """The user's notifications, newest first."""
+    rows = Notification.objects.filter(recipient=request.user).select_related("case")
+    before = _int(request.GET.get("before"))
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    page = list(rows.order_by("-pk")[: INBOX_PAGE + 1])
+    has_more = len(page) > INBOX_PAGE
+    page = page[:INBOX_PAGE]
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "notifications": page,
+            "next_before": page[-1].pk if has_more else None,
+            "unread": Notification.objects.filter(
+                recipient=request.user, read_at__isnull=True
+            ).count(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def inbox_read(request, pk: int | None = None):
+    """Mark one notification (or all of them) as read."""
+    rows = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    rows.update(read_at=timezone.now())
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("cases:inbox")
+    return redirect(target)
