@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fengqiao.audit",
     "fengqiao.units",
     "fengqiao.cases",
+    "fengqiao.api",
     "fengqiao.search",
     "fengqiao.demo",
     "fengqiao.accounts.admin_config.FengqiaoAdminConfig",  # django.contrib.admin, our site

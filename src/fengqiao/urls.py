@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fengqiao.api.main import api
 from fengqiao.core import views as core_views
 
 urlpatterns = [
@@ -11,4 +12,5 @@ urlpatterns = [
     path("audit/", include("fengqiao.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
