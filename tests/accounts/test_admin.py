@@ -147,3 +147,34 @@ def test_weak_password_is_refused_in_admin_in_chinese(client, town_admin):
     )
     assert response.status_code == 200
     assert "密码太短" in response.content.decode()
+
+
+def test_person_changed_in_admin_goes_through_the_action(client, tree, town_admin):
+    person = person_in(tree["town_a_grid1"], "甲镇居民")
+    client.force_login(town_admin)
+    response = client.post(
+        reverse("admin:people_person_change", args=[person.pk]),
+        {
+            "name": "甲镇居民改",
+            "sex": "unknown",
+            "ethnicity": "蒙古族",
+            "address": "",
+            "area": tree["town_a_grid2"].pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    person.refresh_from_db()
+    assert (person.name, person.area_path) == ("甲镇居民改", tree["town_a_grid2"].path)
+    rec = AuditRecord.objects.get(action="person.update")
+    assert rec.detail == {"fields": ["name", "ethnicity", "area"]}
+
+
+def test_person_cannot_be_moved_out_of_the_admins_area(client, tree, town_admin):
+    person = person_in(tree["town_a_grid1"], "甲镇居民")
+    client.force_login(town_admin)
+    client.post(
+        reverse("admin:people_person_change", args=[person.pk]),
+        {"name": "甲镇居民", "sex": "unknown", "area": tree["town_b_grid1"].pk},
+    )
+    person.refresh_from_db()
+    assert person.area_path == tree["town_a_grid1"].path
