@@ -77,3 +77,32 @@ def register_body(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+# A well-formed body for every action (whether the action then succeeds is another matter).
+VALID_BODIES = {
+    "accept": {},
+    "decline": {"reason": "不属于受理范围"},
+    "assess": {"grade": "minor", "risk": "blue"},
+    "dispatch": {"handler": "gw_zheng"},
+    "sign_for": {},
+    "return": {"reason": "非本单位职责", "basis": "职责清单"},
+    "overrule_return": {"note": "属于本单位职责"},
+    "escalate": {"note": "需上级协调"},
+    "delegate": {"to_area": "150602001001001"},
+    "add_co_handler": {"user": "gw_zheng"},
+    "request_extension": {"days": 2, "reason": "需鉴定"},
+    "approve_extension": {},
+    "refuse_extension": {"note": "时限充足"},
+    "supervise": {"level": "normal"},
+    "mark_urgent": {},
+    "start_handling": {},
+    "complete": {"feedback": "已化解"},
+    "verify": {},
+    "send_back": {"reason": "材料不全"},
+    "revisit": {},
+    "close": {},
+    "shelve": {"note": "待判决"},
+    "refer_out": {"note": "转诉讼"},
+    "reopen": {"note": "未履行"},
+}

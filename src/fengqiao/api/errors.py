@@ -4,7 +4,7 @@ here ever lets an input error become a 500."""
 
 import json
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -170,6 +170,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def on_validation(request, exc: ValidationError):
+        if any(tuple(e.get("loc", ())) == ("body", "payload") for e in exc.errors):
+            # No body at all where one is required.
+            fields = {"__all__": ["请求体为空：须提交 JSON 对象。"]}
+            return respond(request, 422, body("invalid", "请求体为空。", fields))
         fields = fields_of(exc.errors)
         return respond(request, 422, body("invalid", "输入有误，请检查各字段。", fields))
 
@@ -192,6 +196,13 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request, exc):
         return respond(request, 401, body("unauthenticated", "需要有效的 API 令牌（Bearer）。"))
+
+    @api.exception_handler(SuspiciousOperation)
+    def on_suspicious(request, exc: SuspiciousOperation):
+        # Django refuses oversized bodies and too many form parts before we see them.
+        if isinstance(exc, RequestDataTooBig):
+            return respond(request, 413, body("too_large", "请求体过大。"))
+        return respond(request, 400, body("malformed", "请求无法解析。"))
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc: HttpError):
