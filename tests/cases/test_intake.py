@@ -8,6 +8,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fengqiao.audit.models import AuditRecord
+from fengqiao.cases import actions
 from fengqiao.cases.errors import CaseError, ErrorCode
 from fengqiao.cases.models import Attachment, Case, Party, TimelineEvent
 from fengqiao.cases.states import State
@@ -166,3 +167,36 @@ def test_bad_attachments_refuse_the_registration(world, upload, code):
     assert not Case.objects.exists()
     assert not Attachment.objects.exists()
     assert not Party.objects.exists()
+
+
+def test_a_new_case_can_be_linked_to_a_duplicate_at_intake(world):
+    prior = register(world.intake, world.grid1)
+    case = register(world.intake, world.grid1, links=[(prior, "duplicate")])
+    assert case.links.get().other == prior
+
+
+def test_linking_writes_the_timeline_and_refuses_unseen_cases(world):
+    prior = register(world.intake, world.grid2)
+    case = register(world.grid_worker, world.grid1)
+    actions.link_cases(actor=world.intake, case=case, other=prior, kind="related")
+    assert case.timeline.filter(action="link").exists()
+    # the grid worker may not link, and may not even learn of grid 2's case
+    with pytest.raises(CaseError):
+        actions.link_cases(actor=world.grid_worker, case=case, other=prior, kind="related")
+
+
+def test_a_handler_adds_a_photo_and_an_outsider_cannot(world):
+    case = register(world.intake, world.grid1)
+    actions.accept_case(actor=world.intake, case=case)
+    actions.assess_case(actor=world.intake, case=case, grade="minor", risk="blue")
+    actions.dispatch_case(actor=world.intake, case=case, handler=world.grid_worker)
+    photo = SimpleUploadedFile("整改后.jpg", JPEG)
+    row = actions.add_attachment(actor=world.grid_worker, case=case, upload=photo)
+    assert row.case == case
+    assert case.timeline.filter(action="attach", note="整改后.jpg").exists()
+    with pytest.raises(CaseError) as refused:
+        actions.add_attachment(
+            actor=world.other_grid_worker, case=case, upload=SimpleUploadedFile("x.jpg", JPEG)
+        )
+    assert refused.value.code == ErrorCode.FORBIDDEN
+    assert case.attachments.count() == 1

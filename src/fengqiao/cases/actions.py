@@ -48,7 +48,7 @@ from .models import (
     Urgency,
 )
 from .notify import notify
-from .states import Action, State, next_state
+from .states import OPEN_STATES, Action, State, next_state
 
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
 MAX_NARRATIVE = 10000
@@ -354,6 +354,8 @@ def link_cases(*, actor, case: Case, other: Case, kind: str) -> CaseLink:
     _choice(kind, LinkKind, "关联类型")
     if not may_take(actor, case, Action.ACCEPT):
         raise CaseError(ErrorCode.FORBIDDEN, "您无权关联该事项。")
+    if other.pk == case.pk or not Case.objects.visible_to(actor).filter(pk=other.pk).exists():
+        raise CaseError(ErrorCode.INVALID, "关联的事项不存在。", field="other")
     with transaction.atomic():
         link, _ = CaseLink.objects.get_or_create(
             case=case, other=other, defaults={"kind": kind, "created_by": actor}
@@ -367,6 +369,27 @@ def link_cases(*, actor, case: Case, other: Case, kind: str) -> CaseLink:
             data={"other": other.number, "kind": kind},
         )
     return link
+
+
+def add_attachment(*, actor, case: Case, upload) -> Attachment:
+    """Add a photo or document to an open case: its handlers, or the centre handling it."""
+    if not (may_take(actor, case, Action.COMPLETE) or may_take(actor, case, Action.ACCEPT)):
+        record_refusal(actor=actor, perm="case.attach", obj=case)
+        raise CaseError(ErrorCode.FORBIDDEN, "您无权为该事项上传附件。")
+    if case.state not in OPEN_STATES:
+        raise CaseError(ErrorCode.TRANSITION_NOT_ALLOWED, "事项已办结归档，不能再上传附件。")
+    intake.sniff_attachment(upload)
+    with transaction.atomic():
+        row = _attach(case, upload, actor)
+        _event(
+            case,
+            actor=actor,
+            action="attach",
+            from_state=case.state,
+            note=row.name,
+            data={"attachment": row.pk, "size": row.size},
+        )
+    return row
 
 
 # --- Acceptance and assessment -------------------------------------------------------
