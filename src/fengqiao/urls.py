@@ -10,6 +10,7 @@ urlpatterns = [
     path("areas/", include("fengqiao.areas.urls")),
     path("people/", include("fengqiao.people.urls")),
     path("audit/", include("fengqiao.audit.urls")),
+    path("cases/", include("fengqiao.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

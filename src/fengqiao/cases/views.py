@@ -121,6 +121,10 @@ def _intake(request, *, phone: bool):
         "stopped": stopped,
         "phone": phone,
         "lost_files": stopped and bool(request.FILES),
+        "crumbs": [
+            (_("事项"), reverse("cases:list")),
+            (_("随手报") if phone else _("登记事项"), ""),
+        ],
     }
     return render(request, "cases/report.html" if phone else "cases/create.html", context)
 
@@ -179,7 +183,9 @@ def similar(request):
 def person_search(request):
     """Registered people matching a name or number, to pick as a party (htmx)."""
     _require_somewhere(request.user, Perm.CASE_REGISTER)
-    query = request.POST.get("q", "").strip()[:50]
+    # Each party row posts its own box (``party-0-q`` …), alone (hx-params).
+    boxes = [v for k, v in request.POST.items() if k == "q" or k.endswith("-q")]
+    query = (boxes[0] if boxes else "").strip()[:50]
     people = []
     if query:
         kind, value = classify(query)
@@ -355,8 +361,8 @@ def act(request, pk: int, action: str):
     refusal = _refusal(case, action, user)
     if refusal is not None:
         context = {"case": case, "message": refusal}
-        if request.htmx:
-            return render(request, "cases/_refused.html", context, status=403)
+        if request.htmx:  # htmx swaps only 2xx answers: the modal shows the refusal
+            return render(request, "cases/_refused.html", context)
         return render(request, "cases/refused.html", context, status=403)
     form = ACTION_FORMS[action](request.POST, case=case, user=user, prefix=action)
     if form.is_valid():
@@ -368,7 +374,7 @@ def act(request, pk: int, action: str):
             messages.success(request, _("已%(action)s。") % {"action": action.label})
             url = reverse("cases:detail", args=[case.pk])
             if request.htmx:
-                response = HttpResponse(status=204)
+                response = HttpResponse()
                 response["HX-Redirect"] = url
                 return response
             return redirect(url)

@@ -4,6 +4,8 @@ somewhere; later domains append their entries to ``NAV``."""
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.areas.access import Perm, has_perm
@@ -17,15 +19,43 @@ class NavEntry:
     perm: str | None
     # One line under the entry's quick link on the workbench.
     description: str = ""
+    # Dotted path of a function (user) -> int shown as a badge; evaluated only if shown.
+    badge: str = ""
 
 
 NAV: list[NavEntry] = [
     NavEntry("home", _("工作台"), "home", None),
+    NavEntry(
+        "cases:workbench",
+        _("待办"),
+        "checklist",
+        None,
+        _("等待我办理的事项"),
+        badge="fengqiao.cases.workbench.count_for",
+    ),
+    NavEntry("cases:list", _("事项"), "files", Perm.CASE_VIEW, _("查询、筛选辖区内的事项")),
+    NavEntry("cases:create", _("登记事项"), "file-plus", Perm.CASE_REGISTER, _("窗口统一受理登记")),
+    NavEntry("cases:report", _("随手报"), "camera", Perm.CASE_REGISTER, _("用手机拍照上报事项")),
+    NavEntry(
+        "cases:inbox",
+        _("消息"),
+        "bell",
+        None,
+        _("派单、退单、督办等通知"),
+        badge="fengqiao.cases.workbench.unread_count",
+    ),
     NavEntry("areas:browse", _("区域"), "map", Perm.AREA_VIEW, _("逐级查看区域、网格与综治中心")),
     NavEntry("people:search", _("人员"), "users", Perm.PERSON_VIEW, _("查询辖区实有人口")),
     NavEntry("areas:import", _("区划导入"), "upload", Perm.AREA_MANAGE, _("导入或导出区划与网格")),
     NavEntry("audit:list", _("审计日志"), "shield", Perm.AUDIT_VIEW, _("查看操作与访问记录")),
 ]
+
+
+def _badge(entry: NavEntry, user):
+    if not entry.badge:
+        return None
+    count = import_string(entry.badge)
+    return SimpleLazyObject(lambda: count(user))
 
 
 def navigation_for(user, request) -> list[dict]:
@@ -44,7 +74,12 @@ def navigation_for(user, request) -> list[dict]:
                 "icon": entry.icon,
                 "description": entry.description,
                 "url_name": entry.url_name,
+                "badge": _badge(entry, user),
                 "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
             }
         )
+    # Only the most specific entry is current: /cases/todo/ is 待办, not also 事项.
+    current = max((i for i in items if i["active"]), key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["active"] = item is current
     return items

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from fengqiao.cases import workbench as case_workbench
 from fengqiao.core import workbench
 
 
@@ -12,6 +13,6 @@ def home(request):
         "core/home.html",
         {
             "greeting": workbench.greeting(),
-            "panels": workbench.panels_for(request),
+            "panels": [*case_workbench.panels_for(request), *workbench.panels_for(request)],
         },
     )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.deadlines import Light
 from fengqiao.cases.models import Risk
-from fengqiao.cases.states import State
+from fengqiao.cases.states import Action, State
 
 register = template.Library()
 
@@ -74,3 +74,17 @@ def risk_badge(case) -> str:
         case.get_risk_display(),
         _("色风险"),
     )
+
+
+OTHER_EVENTS = {"register": _("登记"), "link": _("关联事项")}
+
+
+@register.filter
+def event_label(event) -> str:
+    """The Chinese name of a timeline event's action."""
+    if event.action in OTHER_EVENTS:
+        return OTHER_EVENTS[event.action]
+    try:
+        return Action(event.action).label
+    except ValueError:
+        return event.action
