@@ -33,6 +33,11 @@ def _no_control_characters(value: str) -> str:
     # PostgreSQL refuses NUL in text, and no control character belongs in a case file.
     if any(ord(ch) < 32 and ch not in _ALLOWED_CONTROLS for ch in value):
         raise ValueError("含有不允许的控制字符。")
+    # JSON may carry lone surrogates ("\ud800"), which no database can store.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("含有无效的字符。") from None
     return value
 
 
