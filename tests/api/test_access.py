@@ -118,3 +118,40 @@ def test_categories_list_the_seeded_two_level_codes(world, api_as):
     codes = {c["code"] for c in categories}
     assert "D17" in codes
     assert any(c["parent"] for c in categories) or len(codes) >= 27
+
+
+def test_the_list_filters_searches_and_pages(world, api_as):
+    intake = api_as(world.intake)
+    ids = [
+        intake.post("/cases", register_body(title=f"第{i}件 漏水纠纷")).json()["id"]
+        for i in range(5)
+    ]
+    other = intake.post(
+        "/cases",
+        register_body(
+            title="噪音扰民",
+            narrative="夜间广场舞音响过大",
+            kind="complaint",
+            area="150602001001002",
+        ),
+    ).json()["id"]
+    intake.act(other, "accept")
+    # search over title and party names, through the search index
+    assert intake.get("/cases", {"q": "噪音"}).json()["count"] == 1
+    assert intake.get("/cases", {"q": "张三 漏水"}).json()["count"] == 5
+    # filters
+    assert intake.get("/cases", {"state": "accepted"}).json()["items"][0]["id"] == other
+    assert intake.get("/cases", {"kind": "complaint"}).json()["count"] == 1
+    assert intake.get("/cases", {"area": "150602001001001"}).json()["count"] == 5
+    assert intake.get("/cases", {"category": "D17"}).json()["count"] == 6
+    assert intake.get("/cases", {"overdue": "true"}).json()["count"] == 0
+    assert intake.get("/cases", {"created_from": "2000-01-01"}).json()["count"] == 6
+    assert intake.get("/cases", {"created_to": "2000-01-01"}).json()["count"] == 0
+    # pages by offset and by cursor, newest first
+    first = intake.get("/cases", {"limit": 4}).json()
+    assert [c["id"] for c in first["items"]] == [other, *ids[::-1][:3]]
+    assert first["count"] == 6
+    nxt = intake.get("/cases", {"limit": 4, "after": first["next_after"]}).json()
+    assert [c["id"] for c in nxt["items"]] == ids[::-1][3:]
+    assert nxt["next_after"] is None
+    assert intake.get("/cases", {"limit": 4, "offset": 4}).json()["items"] == nxt["items"]

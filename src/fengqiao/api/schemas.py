@@ -312,7 +312,9 @@ class CaseDetail(CaseSummary):
 
 
 class CasePage(Schema):
-    count: int
+    count: int = Field(description="符合条件的事项数（超过 10000 时为 10000）")
+    count_capped: bool
     limit: int
     offset: int
+    next_after: int | None = Field(description="下一页的游标（after 参数）；没有下一页为空")
     items: list[CaseSummary]
