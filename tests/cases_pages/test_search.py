@@ -78,3 +78,25 @@ def test_search_never_reaches_beyond_the_users_area(world):
     # When the grid 1 worker searches
     # Then only the grid 1 case is found
     assert found("草场边界", user=world.grid_worker) == {mine.number}
+
+
+def test_the_database_uses_its_trigram_index(world):
+    from django.db import connection
+
+    register(world.intake, world.grid1, narrative="两户牧民因草场边界发生争执")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                "EXPLAIN SELECT case_id FROM search_casesearch WHERE text ILIKE %s", ["%草场边界%"]
+            )
+            expected = "search_casesearch_text_trgm"
+        else:
+            cursor.execute(
+                "EXPLAIN QUERY PLAN SELECT rowid FROM search_casesearch_fts "
+                "WHERE search_casesearch_fts MATCH %s",
+                ['"草场边界"'],
+            )
+            expected = "VIRTUAL TABLE INDEX"
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert expected in plan
