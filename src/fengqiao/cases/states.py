@@ -1,5 +1,5 @@
 """The closed loop as plain data: the states of a case, the actions that move it, and
-which permission each action needs. ``actions._move`` refuses anything not listed here.
+which permission each action needs. ``actions.base.move`` refuses anything not listed here.
 
 受理 → 研判/定级 → 派单 → 签收 | 退单 → 办理 (延期, 督办, 加急) → 办结 → 核查 | 退回
 → 回访 → 结案 | 挂账 | 转法定途径; a failed revisit reopens a closed case.

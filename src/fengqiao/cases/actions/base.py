@@ -1,0 +1,139 @@
+"""The machinery every case write shares: ``move`` (the one door for transitions
+of the state table), the timeline-and-audit pair, and small checks."""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.utils import timezone
+
+from fengqiao.accounts.models import Assignment, Role
+from fengqiao.areas.models import Area
+from fengqiao.audit.log import record, record_refusal
+
+from ..access import may_take
+from ..errors import CaseError, ErrorCode
+from ..models import (
+    Case,
+    TimelineEvent,
+)
+from ..notify import notify
+from ..states import Action, State, next_state
+
+TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
+MAX_NARRATIVE = 10000
+
+
+def require_text(value: str, code: ErrorCode, message: str, limit: int = 2000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise CaseError(code, message)
+    if len(value) > limit:
+        raise CaseError(ErrorCode.INVALID, f"内容过长（不超过 {limit} 字）。")
+    return value
+
+
+def check_choice(value: str, choices, label: str) -> str:
+    if value not in choices.values:
+        raise CaseError(ErrorCode.INVALID, f"{label}无效：{value}", field=label)
+    return value
+
+
+def write_event(case: Case, *, actor, action: str, from_state: str, note: str, data: dict) -> None:
+    TimelineEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        note=note,
+        data=data,
+    )
+    record(
+        f"case.{action}",
+        actor=actor,
+        area=case.area,
+        obj=case,
+        detail={"number": case.number, "from": from_state, "to": case.state},
+    )
+
+
+def handlers_of(case: Case) -> list:
+    """The users a case is dispatched to: the person, or the unit's members."""
+    users = [case.current_handler] if case.current_handler_id else []
+    if case.current_unit_id:
+        users += [m.user for m in case.current_unit.members.select_related("user")]
+    return users
+
+
+def deciders_at(area: Area) -> list:
+    """Leaders and intake officers placed exactly on ``area``: they dispatch there."""
+    return [
+        a.user
+        for a in Assignment.objects.filter(
+            area=area, role__in=[Role.LEADER, Role.INTAKE_OFFICER]
+        ).select_related("user")
+    ]
+
+
+# A change applied to the locked case; returns the case fields it changed.
+Change = Callable[[Case], list[str]]
+
+
+def move(
+    case: Case,
+    *,
+    actor,
+    action: Action,
+    note: str = "",
+    data: dict | None = None,
+    change: Change | None = None,
+    tell: Callable[[Case], list] | None = None,
+    text: str = "",
+) -> Case:
+    """The one door for every transition of the state table."""
+    try:
+        with transaction.atomic():
+            locked = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("area", "handling_area", "current_unit")
+                .get(pk=case.pk)
+            )
+            target = next_state(locked.state, action)
+            if target is None:
+                raise CaseError(
+                    ErrorCode.TRANSITION_NOT_ALLOWED,
+                    f"事项当前为“{State(locked.state).label}”，不能“{action.label}”。",
+                )
+            if not may_take(actor, locked, action):
+                raise CaseError(ErrorCode.FORBIDDEN, f"您无权对该事项执行“{action.label}”。")
+            from_state = locked.state
+            fields = change(locked) if change else []
+            locked.state = target
+            locked.save(update_fields=sorted({*fields, "state", "updated_at"}))
+            write_event(
+                locked,
+                actor=actor,
+                action=action,
+                from_state=from_state,
+                note=note,
+                data=data or {},
+            )
+            if tell is not None:
+                notify(tell(locked), case=locked, kind=action, text=text or _default_text(locked))
+    except CaseError as exc:
+        if exc.code == ErrorCode.FORBIDDEN:
+            # Recorded outside the rolled-back transaction so that the refusal stays.
+            record_refusal(actor=actor, perm=f"case.{action}", obj=case)
+        raise
+    _copy_onto(case, locked)
+    return locked
+
+
+def _copy_onto(stale: Case, fresh: Case) -> None:
+    """Refresh the caller's object so that it sees the new state."""
+    stale.__dict__.update(fresh.__dict__)
+
+
+def _default_text(case: Case) -> str:
+    return f"事项 {case.number}「{case.title}」：{State(case.state).label}"

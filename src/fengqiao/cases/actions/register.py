@@ -1,0 +1,252 @@
+"""Intake: registering a case from any channel, with its parties and attachments;
+linking duplicates; adding attachments later."""
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from fengqiao.areas import access as area_access
+from fengqiao.areas.access import Perm
+from fengqiao.areas.models import Area
+from fengqiao.audit.log import record_refusal
+from fengqiao.people.actions import PersonInvalid, create_person
+from fengqiao.people.models import DataSource, Person, Sex
+from fengqiao.search.index import index_case
+
+from .. import intake
+from ..access import may_take
+from ..errors import CaseError, ErrorCode
+from ..intake import PartyInput
+from ..models import (
+    Attachment,
+    Case,
+    CaseKind,
+    CaseLink,
+    Category,
+    Channel,
+    LinkKind,
+    Party,
+    PartyRole,
+)
+from ..states import OPEN_STATES, Action, State
+from .base import (
+    MAX_NARRATIVE,
+    TRACKING_ALPHABET,
+    check_choice,
+    require_text,
+    write_event,
+)
+
+
+def _registering_area(actor, area: Area) -> Area:
+    """The level registering the case: the actor's deepest grant covering the place."""
+    if getattr(actor, "is_superuser", False):
+        return area
+    roots = [
+        a.area
+        for a in actor.assignments.select_related("area")
+        if Perm.CASE_REGISTER in area_access.ROLE_PERMISSIONS.get(a.role, ())
+        and area.path.startswith(a.area.path)
+    ]
+    return max(roots, key=lambda a: len(a.path)) if roots else area
+
+
+def _person_for(party: PartyInput, case: Case, actor) -> Person:
+    """The party's person: given, found by ID number (or phone and name) in the city,
+    or registered now through the people register's own checks."""
+    if party.person is not None:
+        return party.person
+    id_number = intake.normalize_id_number(party.id_number)
+    phone = intake.normalize_phone(party.phone)
+    name = (party.name or "").strip()
+    city = intake.city_path(case.area)
+    known = Person.objects.filter(city_path=city)
+    existing = None
+    if id_number:
+        existing = known.filter(id_number=id_number).first()
+    elif phone and name:
+        existing = known.filter(phone=phone, name=name).first()
+    if existing is not None:
+        return existing
+    # The intake desk may register a party even without the right to edit the people
+    # register; the case's own audit record then names who did it.
+    editor = actor if area_access.has_perm(actor, Perm.PERSON_EDIT, case.area) else None
+    try:
+        return create_person(
+            actor=editor,
+            area=case.area,
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            sex=party.sex or Sex.UNKNOWN,
+            address=party.address,
+            household=case.household,
+            data_source=DataSource.INTAKE,
+        )
+    except PersonInvalid as exc:
+        field, messages = next(iter(exc.errors.items()))
+        raise CaseError(ErrorCode.INVALID, f"当事人：{messages[0]}", field=field) from exc
+
+
+def _attach(case: Case, upload, actor) -> Attachment:
+    content_type, ext = intake.sniff_attachment(upload)
+    row = Attachment(
+        case=case,
+        name=intake.display_name(upload),
+        content_type=content_type,
+        size=upload.size,
+        sha256=intake.sha256_of(upload),
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    row.file.save(intake.stored_name(ext), upload, save=False)
+    row.save()
+    return row
+
+
+def _check_place(area: Area, building, household) -> Area:
+    """The most precise area of the place; building and household must lie in ``area``."""
+    for thing in (household, building):
+        if thing is not None:
+            if not thing.area.is_within(area):
+                raise CaseError(ErrorCode.INVALID, "楼栋或住户不在所选区域内。")
+            return thing.area
+    return area
+
+
+def _check_numbers(latitude, longitude, people_count, amount) -> None:
+    if (latitude is None) != (longitude is None):
+        raise CaseError(ErrorCode.INVALID, "经纬度须同时填写。")
+    if latitude is not None and not (
+        -90 <= Decimal(latitude) <= 90 and -180 <= Decimal(longitude) <= 180
+    ):
+        raise CaseError(ErrorCode.INVALID, "经纬度超出范围。")
+    if not 1 <= int(people_count) <= 1_000_000:
+        raise CaseError(ErrorCode.INVALID, "涉及人数须为正整数。")
+    if amount is not None and not 0 <= Decimal(amount) < Decimal("1e12"):
+        raise CaseError(ErrorCode.INVALID, "涉及金额无效。")
+
+
+def register_case(
+    *,
+    actor,
+    kind: str,
+    channel: str,
+    category: Category,
+    title: str,
+    narrative: str,
+    area: Area,
+    building=None,
+    household=None,
+    latitude=None,
+    longitude=None,
+    occurred_at=None,
+    people_count: int = 1,
+    amount=None,
+    parties: Sequence[PartyInput] = (),
+    attachments: Sequence = (),
+    links: Sequence[tuple[Case, str]] = (),
+) -> Case:
+    """Register one case (登记) from any channel, with its parties and attachments."""
+    if not area_access.has_perm(actor, Perm.CASE_REGISTER, area):
+        record_refusal(actor=actor, perm=Perm.CASE_REGISTER, area=area)
+        raise CaseError(ErrorCode.FORBIDDEN, "您无权在该区域登记事项。")
+    check_choice(kind, CaseKind, "事项类型")
+    check_choice(channel, Channel, "来源渠道")
+    if category is None or not category.is_active:
+        raise CaseError(ErrorCode.INVALID, "类别无效。", field="category")
+    title = require_text(title, ErrorCode.INVALID, "标题不能为空。", limit=200)
+    narrative = require_text(narrative, ErrorCode.INVALID, "事项描述不能为空。", MAX_NARRATIVE)
+    place = _check_place(area, building, household)
+    _check_numbers(latitude, longitude, people_count, amount)
+    if occurred_at is not None and occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        raise CaseError(ErrorCode.INVALID, "发生时间不能晚于现在。", field="occurred_at")
+    for party in parties:
+        check_choice(party.role, PartyRole, "当事人类型")
+    for upload in attachments:
+        intake.sniff_attachment(upload)
+    registered = _registering_area(actor, place)
+    with transaction.atomic():
+        case = Case.objects.create(
+            number=intake.allocate_number(place),
+            tracking_code="".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12)),
+            kind=kind,
+            channel=channel,
+            category=category,
+            title=title,
+            narrative=narrative,
+            area=place,
+            area_path=place.path,
+            building=building,
+            household=household,
+            latitude=latitude,
+            longitude=longitude,
+            occurred_at=occurred_at,
+            people_count=people_count,
+            amount=amount,
+            state=State.REGISTERED,
+            handling_area=registered,
+            handling_area_path=registered.path,
+            registered_area=registered,
+            registered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        for party in parties:
+            Party.objects.get_or_create(
+                case=case,
+                person=_person_for(party, case, actor),
+                defaults={"role": party.role, "representative_name": party.representative_name},
+            )
+        for upload in attachments:
+            _attach(case, upload, actor)
+        for other, link_kind in links:
+            check_choice(link_kind, LinkKind, "关联类型")
+            CaseLink.objects.create(case=case, other=other, kind=link_kind, created_by=actor)
+        index_case(case)  # the search row commits or rolls back with the case
+        write_event(case, actor=actor, action="register", from_state="", note="", data={})
+    return case
+
+
+def link_cases(*, actor, case: Case, other: Case, kind: str) -> CaseLink:
+    """Mark ``case`` as a duplicate of, or related to, ``other``."""
+    check_choice(kind, LinkKind, "关联类型")
+    if not may_take(actor, case, Action.ACCEPT):
+        raise CaseError(ErrorCode.FORBIDDEN, "您无权关联该事项。")
+    if other.pk == case.pk or not Case.objects.visible_to(actor).filter(pk=other.pk).exists():
+        raise CaseError(ErrorCode.INVALID, "关联的事项不存在。", field="other")
+    with transaction.atomic():
+        link, _ = CaseLink.objects.get_or_create(
+            case=case, other=other, defaults={"kind": kind, "created_by": actor}
+        )
+        write_event(
+            case,
+            actor=actor,
+            action="link",
+            from_state=case.state,
+            note="",
+            data={"other": other.number, "kind": kind},
+        )
+    return link
+
+
+def add_attachment(*, actor, case: Case, upload) -> Attachment:
+    """Add a photo or document to an open case: its handlers, or the centre handling it."""
+    if not (may_take(actor, case, Action.COMPLETE) or may_take(actor, case, Action.ACCEPT)):
+        record_refusal(actor=actor, perm="case.attach", obj=case)
+        raise CaseError(ErrorCode.FORBIDDEN, "您无权为该事项上传附件。")
+    if case.state not in OPEN_STATES:
+        raise CaseError(ErrorCode.TRANSITION_NOT_ALLOWED, "事项已办结归档，不能再上传附件。")
+    intake.sniff_attachment(upload)
+    with transaction.atomic():
+        row = _attach(case, upload, actor)
+        write_event(
+            case,
+            actor=actor,
+            action="attach",
+            from_state=case.state,
+            note=row.name,
+            data={"attachment": row.pk, "size": row.size},
+        )
+    return row
