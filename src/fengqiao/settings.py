@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "fengqiao.cases",
     "fengqiao.api",
     "fengqiao.search",
+    "fengqiao.analytics",
+    "fengqiao.meetings",
     "fengqiao.demo",
     "fengqiao.accounts.admin_config.FengqiaoAdminConfig",  # django.contrib.admin, our site
     "django.contrib.auth",

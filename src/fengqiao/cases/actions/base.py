@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import Assignment, Role
+from fengqiao.analytics.facts import refresh_case
 from fengqiao.areas.models import Area
 from fengqiao.audit.log import record, record_refusal
 
@@ -56,6 +57,9 @@ def write_event(case: Case, *, actor, action: str, from_state: str, note: str, d
         obj=case,
         detail={"number": case.number, "from": from_state, "to": case.state},
     )
+    # Every registration, move and annotation passes here: the figures change with the
+    # case, in its transaction (docs/adr/0005-figures-data-path.md).
+    refresh_case(case)
 
 
 def handlers_of(case: Case) -> list:

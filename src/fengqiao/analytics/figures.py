@@ -1,0 +1,389 @@
+"""Reading figures for an area subtree and a period, from the daily roll-up.
+
+Every rate is a ``Figure``: its formula in words, numerator, denominator and what the
+denominator leaves out, so a leader sees what a percentage rests on (REFERENCE §5).
+Cases count in the period in which they were registered, with their outcome as of now.
+"""
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.areas import paths
+from fengqiao.areas.models import Area, Level
+from fengqiao.cases.models import CaseKind, Category, Channel, Grade, Risk
+from fengqiao.cases.states import State
+from fengqiao.units.models import Unit
+
+from .models import MEASURES, CaseFact, DailyFigure
+from .periods import Period, buckets
+
+SUMS = ("n", *MEASURES, "handling_n", "handling_seconds")
+GRID_PATH_LENGTH = paths.SEGMENT * (list(Level).index(Level.GRID) + 1)
+
+
+def _sums() -> dict:
+    return {name: Sum(name) for name in SUMS}
+
+
+def rows_for(area: Area, period: Period):
+    """The roll-up rows of ``area``'s subtree in ``period``."""
+    return DailyFigure.objects.filter(
+        paths.subtree_q("area_path", area.path), day__gte=period.start, day__lte=period.end
+    )
+
+
+@dataclass
+class Figure:
+    key: str
+    label: str
+    formula: str
+    numerator: int
+    denominator: int
+    excluded: list[tuple[str, int]] = field(default_factory=list)
+    # Drill-through filters for the case list (state=…); empty when no one filter fits.
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def value(self) -> Decimal | None:
+        """The rate in percent, to one decimal; None when the denominator is zero."""
+        if not self.denominator:
+            return None
+        return (Decimal(100 * self.numerator) / self.denominator).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Totals:
+    """Sums of every measure, per state and overall."""
+
+    by_state: dict[str, int]
+    sums: dict[str, int]
+    local_closed: int  # closed and never escalated above the registering level
+
+    def n(self, state: str) -> int:
+        return self.by_state.get(state, 0)
+
+    def __getitem__(self, name: str) -> int:
+        return self.sums.get(name, 0)
+
+
+def totals(area: Area, period: Period) -> Totals:
+    """One query: the measures summed per state and escalation flag."""
+    by_state: dict[str, int] = {}
+    sums = dict.fromkeys(SUMS, 0)
+    local_closed = 0
+    for row in rows_for(area, period).values("state", "escalated").annotate(**_sums()):
+        by_state[row["state"]] = by_state.get(row["state"], 0) + row["n"]
+        for name in SUMS:
+            sums[name] += row[name] or 0
+        if row["state"] == State.CLOSED and not row["escalated"]:
+            local_closed += row["n"]
+    return Totals(by_state, sums, local_closed)
+
+
+def rates(t: Totals) -> list[Figure]:
+    """The rates of REFERENCE §5 from the totals."""
+    declined, referred = t.n(State.DECLINED), t.n(State.REFERRED_OUT)
+    waiting = t.n(State.REGISTERED)
+    closed = t.n(State.CLOSED)
+    completed, timed = t["completed"], t["timed"]
+    return [
+        Figure(
+            "resolution_rate",
+            _("化解率"),
+            _("已化解结案的事项 ÷（已受理的事项 − 转法定途径的事项）"),
+            closed,
+            t["accepted"] - referred,
+            [(_("不予受理"), declined), (_("转法定途径"), referred), (_("待受理"), waiting)],
+            {"state": State.CLOSED},
+        ),
+        Figure(
+            "mediation_success_rate",
+            _("调解成功率"),
+            _("达成调解协议的调解 ÷ 已结束的调解（调解模块提供）"),
+            t["mediation_success"],
+            t["mediated"],
+        ),
+        Figure(
+            "local_resolution_rate",
+            _("本地化解率"),
+            _("在首次登记的层级或以下结案、从未上报的事项 ÷ 已受理的事项"),
+            t.local_closed,
+            t["accepted"],
+            [
+                (_("不予受理"), declined),
+                (_("待受理"), waiting),
+                (_("曾上报后结案"), closed - t.local_closed),
+            ],
+        ),
+        Figure(
+            "on_time_rate",
+            _("按期办结率"),
+            _("在办理期限内办结的事项 ÷ 已派单并办结的事项（期限按工作日计，批准的延期不计入）"),
+            t["on_time"],
+            timed,
+            [(_("未经派单办结"), completed - timed), (_("尚未办结"), t["n"] - completed)],
+        ),
+        Figure(
+            "revisit_rate",
+            _("回访率"),
+            _("经回访后结案的事项 ÷ 已结案的事项"),
+            t["revisited"],
+            closed,
+            [(_("尚未结案"), t["n"] - closed)],
+            {"state": State.CLOSED},
+        ),
+        Figure(
+            "satisfaction_rate",
+            _("满意率"),
+            _("（满意 + 基本满意）的回访 ÷ 有效回访（调解模块提供）"),
+            t["satisfied"],
+            t["revisit_valid"],
+        ),
+        Figure(
+            "fulfilment_rate",
+            _("协议履行率"),
+            _("回访确认已履行的协议 ÷ 到期应履行的协议（调解模块提供）"),
+            t["fulfilled"],
+            t["agreements_due"],
+        ),
+        Figure(
+            "rework_rate",
+            _("返工率"),
+            _("核查退回过的事项 ÷ 已办结的事项"),
+            t["reworked"],
+            completed,
+            [(_("尚未办结"), t["n"] - completed)],
+        ),
+        Figure(
+            "return_rate",
+            _("退单率"),
+            _("被退单过的事项 ÷ 已派单的事项"),
+            t["returned"],
+            t["dispatched"],
+            [(_("尚未派单"), t["n"] - t["dispatched"])],
+        ),
+    ]
+
+
+@dataclass
+class Duration:
+    label: str
+    formula: str
+    hours: Decimal | None
+    count: int
+
+
+def handling_times(area: Area, period: Period, t: Totals) -> list[Duration]:
+    """Average and 90th-percentile time from registration to completion, in hours."""
+    n = t["handling_n"]
+    avg = None if not n else (Decimal(t["handling_seconds"]) / n / 3600).quantize(Decimal("0.1"))
+    p90 = None
+    if n:
+        # Nearest rank: the smallest time such that 90 % of completed cases took no longer.
+        rank = math.ceil(0.9 * n) - 1
+        seconds = (
+            CaseFact.objects.filter(
+                paths.subtree_q("area_path", area.path),
+                day__gte=period.start,
+                day__lte=period.end,
+                handling_seconds__isnull=False,
+            )
+            .order_by("handling_seconds")
+            .values_list("handling_seconds", flat=True)[rank : rank + 1]
+        )
+        p90 = (Decimal(seconds[0]) / 3600).quantize(Decimal("0.1")) if seconds else None
+    return [
+        Duration(_("平均办理时长"), _("登记到办结的小时数之和 ÷ 已办结的事项"), avg, n),
+        Duration(_("90% 办理时长"), _("90% 的已办结事项不超过的小时数（最近秩法）"), p90, n),
+    ]
+
+
+# The dimensions a count can be broken down by: (roll-up column, label).
+DIMENSIONS = {
+    "state": _("状态"),
+    "kind": _("事项类型"),
+    "category": _("类别"),
+    "channel": _("来源渠道"),
+    "grade": _("等级"),
+    "risk": _("风险等级"),
+    "handling_level": _("办理层级"),
+    "unit": _("承办单位"),
+}
+_COLUMN = {"category": "category_id", "unit": "unit_key"}
+
+
+def _labels(dimension: str, values) -> dict:
+    if dimension == "category":
+        return dict(Category.objects.filter(pk__in=values).values_list("pk", "name"))
+    if dimension == "unit":
+        named = dict(Unit.objects.filter(pk__in=values).values_list("pk", "name"))
+        return {0: _("未派单位"), **named}
+    choices = {
+        "state": State,
+        "kind": CaseKind,
+        "channel": Channel,
+        "grade": Grade,
+        "risk": Risk,
+        "handling_level": Level,
+    }[dimension]
+    return {**dict(choices.choices), "": _("未定")}
+
+
+@dataclass
+class Count:
+    value: object  # the filter value (a code, a category or unit id)
+    label: str
+    n: int
+    repeat: int = 0
+
+
+def breakdown(area: Area, period: Period, dimension: str, *, disputes_only: bool = False):
+    """Counts of cases per value of ``dimension``, largest first (one query)."""
+    column = _COLUMN.get(dimension, dimension)
+    rows = rows_for(area, period)
+    if disputes_only:
+        rows = rows.filter(kind=CaseKind.DISPUTE)
+    found = list(
+        rows.values(column).annotate(n=Sum("n"), repeat=Sum("repeat")).order_by("-n", column)
+    )
+    labels = _labels(dimension, [r[column] for r in found])
+    return [
+        Count(r[column], str(labels.get(r[column], r[column])), r["n"], r["repeat"])
+        for r in found
+        if r["n"]
+    ]
+
+
+@dataclass
+class AreaRow:
+    area: Area | None  # None: cases placed on the area itself, not in a child
+    label: str
+    n: int
+    closed: int
+    accepted: int
+    referred: int
+    on_time: int
+    timed: int
+    repeat: int
+
+    @property
+    def resolution_rate(self) -> Decimal | None:
+        den = self.accepted - self.referred
+        return None if den <= 0 else (Decimal(100 * self.closed) / den).quantize(Decimal("0.1"))
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        if not self.timed:
+            return None
+        return (Decimal(100 * self.on_time) / self.timed).quantize(Decimal("0.1"))
+
+
+def by_child(area: Area, period: Period) -> list[AreaRow]:
+    """One row per child area (and one for cases on the area itself): two queries."""
+    children = {a.path: a for a in Area.objects.filter(parent=area).order_by("path")}
+    width = len(area.path) + paths.SEGMENT
+    rows = (
+        rows_for(area, period)
+        .annotate(child=Substr("area_path", 1, width))
+        .values("child")
+        .annotate(
+            n=Sum("n"),
+            closed=Sum("n", filter=Q(state=State.CLOSED)),
+            accepted=Sum("accepted"),
+            referred=Sum("n", filter=Q(state=State.REFERRED_OUT)),
+            on_time=Sum("on_time"),
+            timed=Sum("timed"),
+            repeat=Sum("repeat"),
+        )
+    )
+    found = {r["child"]: r for r in rows}
+    out = []
+    for path, child in children.items():
+        r = found.pop(path, None) or {}
+        out.append(_area_row(child, child.name, r))
+    own = found.pop(area.path, None)
+    if own:
+        out.append(_area_row(None, _("本级"), own))
+    return out
+
+
+def _area_row(area, label, r: dict) -> AreaRow:
+    return AreaRow(
+        area,
+        label,
+        *(
+            r.get(k) or 0
+            for k in ("n", "closed", "accepted", "referred", "on_time", "timed", "repeat")
+        ),
+    )
+
+
+def hotspot_grids(area: Area, period: Period, limit: int = 10) -> list[dict]:
+    """Grids with the most new disputes, with their repeat disputes (two queries)."""
+    if len(area.path) > GRID_PATH_LENGTH:
+        return []
+    rows = list(
+        rows_for(area, period)
+        .filter(kind=CaseKind.DISPUTE)
+        .annotate(grid=Substr("area_path", 1, GRID_PATH_LENGTH))
+        .values("grid")
+        .annotate(n=Sum("n"), repeat=Sum("repeat"))
+        .order_by("-n", "-repeat", "grid")[:limit]
+    )
+    grids = {a.path: a for a in Area.objects.filter(path__in=[r["grid"] for r in rows])}
+    return [
+        {"area": grids[r["grid"]], "n": r["n"], "repeat": r["repeat"]}
+        for r in rows
+        if r["grid"] in grids
+    ]
+
+
+def trend(area: Area, period: Period) -> list[dict]:
+    """New and closed cases per trend bucket (one query)."""
+    per_day = {
+        r["day"]: r
+        for r in rows_for(area, period)
+        .values("day")
+        .annotate(n=Sum("n"), closed=Sum("n", filter=Q(state=State.CLOSED)))
+    }
+    out = []
+    for label, first, last in buckets(period):
+        days = [r for d, r in per_day.items() if first <= d <= last]
+        out.append(
+            {
+                "label": label,
+                "start": first,
+                "end": last,
+                "n": sum(r["n"] or 0 for r in days),
+                "closed": sum(r["closed"] or 0 for r in days),
+            }
+        )
+    return out
+
+
+@dataclass
+class Summary:
+    """Everything the dashboard's headline shows."""
+
+    area: Area
+    period: Period
+    totals: Totals
+    rates: list[Figure]
+    durations: list[Duration]
+
+    @property
+    def total(self) -> int:
+        return self.totals["n"]
+
+    def rate(self, key: str) -> Figure:
+        return next(f for f in self.rates if f.key == key)
+
+
+def summary(area: Area, period: Period) -> Summary:
+    t = totals(area, period)
+    return Summary(area, period, t, rates(t), handling_times(area, period, t))

@@ -1,0 +1,146 @@
+"""Figures (统计): one fact row per case and a daily roll-up of those rows.
+
+``CaseFact`` holds what one case contributes to every figure, computed from the case by
+``facts.fact_for``. ``DailyFigure`` sums the facts by registration day, place and the
+dimensions the dashboard breaks down by. Both change in the same transaction as the
+case (``facts.refresh_case``), so figures are never stale; ``fengqiao analytics rebuild``
+recomputes them from the cases. See docs/adr/0005-figures-data-path.md.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.areas import paths
+
+# The dimensions of a fact, in the order of DailyFigure's unique key.
+KEY_FIELDS = (
+    "day",
+    "area_path",
+    "category_id",
+    "kind",
+    "channel",
+    "grade",
+    "risk",
+    "state",
+    "handling_level",
+    "unit_key",
+    "escalated",
+)
+# The 0/1 outcomes of one case, summed by DailyFigure (see facts.py for each definition).
+MEASURES = (
+    "accepted",
+    "completed",
+    "timed",
+    "on_time",
+    "dispatched",
+    "returned",
+    "reworked",
+    "revisited",
+    "revisit_valid",
+    "satisfied",
+    "agreements_due",
+    "fulfilled",
+    "mediated",
+    "mediation_success",
+    "repeat",
+)
+
+
+class FactKey(models.Model):
+    """The dimensions a fact is counted under."""
+
+    day = models.DateField()  # the local day the case was registered
+    area_path = models.CharField(max_length=paths.MAX_LENGTH)  # the place of the case
+    # The top-level category: the dashboard breaks down by the 19 national classes.
+    category_id = models.IntegerField()
+    kind = models.CharField(max_length=12)
+    channel = models.CharField(max_length=16)
+    grade = models.CharField(max_length=8, blank=True)
+    risk = models.CharField(max_length=8, blank=True)
+    state = models.CharField(max_length=16)
+    handling_level = models.CharField(max_length=12)
+    unit_key = models.IntegerField(default=0)  # the current unit's id, 0 for none
+    escalated = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Measures(models.Model):
+    """The 0/1 outcomes of one case (see facts.py for each definition), or their sums."""
+
+    accepted = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    timed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    dispatched = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    reworked = models.IntegerField(default=0)
+    revisited = models.IntegerField(default=0)
+    revisit_valid = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    agreements_due = models.IntegerField(default=0)
+    fulfilled = models.IntegerField(default=0)
+    mediated = models.IntegerField(default=0)
+    mediation_success = models.IntegerField(default=0)
+    repeat = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseFact(FactKey, Measures):
+    """What one case contributes to the figures now (rewritten on every change)."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="fact"
+    )
+    handler_id = models.IntegerField(null=True)  # the person the case is dispatched to
+    handling_seconds = models.BigIntegerField(null=True)  # registration → completion
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["area_path", "day"], name="fact_area_day"),
+            models.Index(fields=["day", "area_path"], name="fact_day_area"),
+            models.Index(fields=["handler_id", "day"], name="fact_handler_day"),
+            models.Index(fields=["unit_key", "day"], name="fact_unit_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact {self.case_id}"
+
+
+class DailyFigure(FactKey, Measures):
+    """Sums of CaseFact rows sharing a day and every dimension."""
+
+    n = models.IntegerField(default=0)
+    handling_n = models.IntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=list(KEY_FIELDS), name="daily_figure_key"),
+        ]
+        indexes = [
+            models.Index(fields=["day", "area_path"], name="daily_day_area"),
+            models.Index(fields=["area_path", "day"], name="daily_area_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.area_path} {self.n}"
+
+
+class ScoreWeight(models.Model):
+    """The weight of one indicator in the performance score (绩效考核权重); editable by
+    administrators in the admin site."""
+
+    indicator = models.CharField(_("指标"), max_length=24, unique=True)
+    weight = models.DecimalField(_("权重"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("考核权重")
+        verbose_name_plural = _("考核权重")
+        ordering = ["indicator"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.weight}"
