@@ -499,7 +499,9 @@ class DispatchForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = dispatch_units(self.case)
+        self.fields["unit"].empty_label = _("（不指定）")
         self.fields["handler"].queryset = handlers_for(self.case.area)
+        self.fields["handler"].empty_label = _("（不指定）")
         self.fields["handler"].label_from_instance = _user_label
         self.fields["unit"].help_text = _("单位和承办人都不选时，按等级派给默认承办方。")
 
