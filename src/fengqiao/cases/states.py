@@ -155,7 +155,8 @@ ACTION_PERMS: dict[Action, frozenset[str]] = {
     A.CLOSE: frozenset({Perm.CASE_VERIFY}),
     A.SHELVE: frozenset({Perm.CASE_VERIFY}),
     A.REFER_OUT: frozenset({Perm.CASE_VERIFY}),
-    A.REOPEN: frozenset({Perm.CASE_VERIFY}),
+    # The handler too: a failed revisit (谁调解、谁负责) sends the case back to them.
+    A.REOPEN: frozenset({Perm.CASE_VERIFY, Perm.CASE_HANDLE}),
 }
 
 

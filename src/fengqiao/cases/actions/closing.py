@@ -1,6 +1,8 @@
 """Part 2's moves (revisit, close, shelve, refer out, reopen): for now plain moves
 with a note; part 2 adds revisits and the case file."""
 
+from collections.abc import Callable
+
 from django.utils import timezone
 
 from ..errors import ErrorCode
@@ -22,10 +24,17 @@ def start_revisit(*, actor, case: Case, note: str = "") -> Case:
     return move(case, actor=actor, action=Action.REVISIT, note=note)
 
 
+# Checks another app registers (e.g. mediation: revisits done or waived); each raises a
+# CaseError to refuse the close, inside the close's transaction with the case locked.
+CLOSE_GUARDS: list[Callable[[Case], None]] = []
+
+
 def close_case(*, actor, case: Case, note: str = "") -> Case:
-    """结案."""
+    """结案, once every registered guard agrees."""
 
     def change(c: Case) -> list[str]:
+        for guard in CLOSE_GUARDS:
+            guard(c)
         c.closed_at = timezone.now()
         return ["closed_at"]
 
