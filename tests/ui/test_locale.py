@@ -2,6 +2,8 @@
 
 import ast
 import gettext
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import fengqiao
@@ -9,40 +11,48 @@ import fengqiao
 MESSAGES = Path(fengqiao.__file__).parent / "locale" / "en" / "LC_MESSAGES"
 
 
-def po_entries(path: Path) -> dict[str, str]:
-    """msgid -> msgstr of a .po file (no plurals or contexts are used), fuzzy ones marked."""
-    entries: dict[str, str] = {}
-    fuzzy = False
-    field, parts = None, {"msgid": [], "msgstr": []}
+@dataclass
+class Entry:
+    msgid: str = ""
+    plural: str = ""
+    msgstrs: list[str] = field(default_factory=list)  # one, or one per plural form
+    fuzzy: bool = False
 
-    def flush():
-        nonlocal fuzzy
-        msgid = "".join(parts["msgid"])
-        if msgid:
-            entries[msgid] = None if fuzzy else "".join(parts["msgstr"])
-        parts["msgid"], parts["msgstr"], fuzzy = [], [], False
 
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+def po_entries(path: Path) -> list[Entry]:
+    """The entries of a .po file (msgctxt is not used in this project)."""
+    entries, entry, target = [], Entry(), None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        keyword = re.match(r"(msgid_plural|msgid|msgstr(?:\[\d+\])?) (.*)", line)
         if line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
-        elif line.startswith(("msgid ", "msgstr ")):
-            field, _, literal = line.partition(" ")
-            if field == "msgid" and parts["msgstr"]:
-                flush()
-            parts[field].append(ast.literal_eval(literal))
-        elif line.startswith('"') and field:
-            parts[field].append(ast.literal_eval(line))
+            entry.fuzzy = True
+        elif keyword:
+            name, literal = keyword.groups()
+            text = ast.literal_eval(literal)
+            if name.startswith("msgstr"):
+                entry.msgstrs.append(text)
+                target = ("msgstrs", len(entry.msgstrs) - 1)
+            else:
+                attr = "plural" if name == "msgid_plural" else "msgid"
+                setattr(entry, attr, text)
+                target = (attr, None)
+        elif line.startswith('"') and target:
+            attr, index = target
+            if index is None:
+                setattr(entry, attr, getattr(entry, attr) + ast.literal_eval(line))
+            else:
+                entry.msgstrs[index] += ast.literal_eval(line)
         elif not line.strip():
-            if parts["msgstr"]:
-                flush()
-            field = None
+            if entry.msgid:
+                entries.append(entry)
+            entry, target = Entry(), None
     return entries
 
 
 def test_every_english_message_is_translated_and_none_is_fuzzy():
     entries = po_entries(MESSAGES / "django.po")
 
-    untranslated = [msgid for msgid, msgstr in entries.items() if not msgstr]
+    untranslated = [e.msgid for e in entries if e.fuzzy or not all(e.msgstrs)]
 
     assert len(entries) > 300
     assert untranslated == []
@@ -52,10 +62,13 @@ def test_compiled_catalogue_matches_the_po_file():
     with (MESSAGES / "django.mo").open("rb") as mo:
         catalogue = gettext.GNUTranslations(mo)
 
-    stale = [
-        msgid
-        for msgid, msgstr in po_entries(MESSAGES / "django.po").items()
-        if catalogue.gettext(msgid) != msgstr
-    ]
+    stale = []
+    for e in po_entries(MESSAGES / "django.po"):
+        if e.plural:
+            compiled = [catalogue.ngettext(e.msgid, e.plural, n) for n in (1, 2)]
+        else:
+            compiled = [catalogue.gettext(e.msgid)]
+        if compiled != e.msgstrs:
+            stale.append(e.msgid)
 
     assert stale == [], "run django-admin compilemessages in src/fengqiao"
