@@ -104,3 +104,40 @@ def test_actions_never_answer_5xx(world, intake, action, extra, replace):
     body = extra if replace else VALID_BODIES[action] | extra
     response = intake.post_raw(f"/cases/{cid}/{action}", json.dumps(body), "application/json")
     assert response.status_code < 500, (action, body)
+
+
+OPEN311_FIELDS = [
+    "service_code",
+    "description",
+    "jurisdiction_id",
+    "lat",
+    "long",
+    "address_string",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "account_id",
+]
+
+
+@FUZZ
+@given(
+    form=st.dictionaries(
+        st.sampled_from(OPEN311_FIELDS),
+        st.one_of(st.text(max_size=40), st.sampled_from(["G01", "D17", "39.8", "-200", "1e9"])),
+    )
+)
+def test_open311_requests_never_answer_5xx(world, form):
+    from django.test import Client
+
+    from fengqiao.api.actions import issue_token
+
+    key = issue_token(actor=None, user=world.grid_worker, name="fuzz").key
+    before = counts()
+    # Form values travel as text; NUL and lone surrogates cannot be form-encoded as UTF-8.
+    form = {k: v.encode("utf-8", "replace").decode() for k, v in form.items()}
+    response = Client().post("/open311/v2/requests.json", {"api_key": key, **form})
+    assert response.status_code < 500, form
+    if response.status_code != 201:
+        assert counts() == before
