@@ -2,6 +2,7 @@
 officer registers it at the window, accepts, assesses and dispatches it, and the grid
 worker signs for it on the workbench. And the grid worker's phone report form."""
 
+import importlib
 import re
 
 import pytest
@@ -12,10 +13,20 @@ from fengqiao.cases.states import State
 from tests.browser.conftest import log_in, screenshot
 from tests.cases.conftest import world  # noqa: F401 — the shared fixture
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    """The code lists and time limits the migrations seed: a transactional test before
+    this one may have flushed them."""
+    from django.apps import apps
+
+    from fengqiao.cases.models import Category, TimeLimit
+
+    for name, model in (("0002_seed_categories", Category), ("0003_seed_time_limits", TimeLimit)):
+        if not model.objects.exists():
+            importlib.import_module(f"fengqiao.cases.migrations.{name}").seed(apps, None)
 
 
 def take_action(page, name: str, fill=None) -> None:
@@ -29,7 +40,7 @@ def take_action(page, name: str, fill=None) -> None:
     expect(page.locator(".alert-success")).to_contain_text(f"已{name}")
 
 
-def test_walk_in_dispute_from_registration_to_sign_for(page, world):  # noqa: F811
+def test_walk_in_dispute_from_registration_to_sign_for(seeded, page, world):  # noqa: F811
     log_in(page, "intake_sun")
     page.get_by_role("link", name="登记事项", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("登记事项")
@@ -90,7 +101,7 @@ def test_walk_in_dispute_from_registration_to_sign_for(page, world):  # noqa: F8
     assert Case.objects.get().state == State.SIGNED_FOR
 
 
-def test_grid_worker_reports_from_a_phone(phone, world, tmp_path):  # noqa: F811
+def test_grid_worker_reports_from_a_phone(seeded, phone, world, tmp_path):  # noqa: F811
     photo = tmp_path / "scene.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     log_in(phone, "gw_zheng")
