@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "fengqiao.audit",
     "fengqiao.units",
     "fengqiao.cases",
+    "fengqiao.mediation",
     "fengqiao.api",
     "fengqiao.search",
     "fengqiao.analytics",

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
+from fengqiao.mediation import api as mediation_api
+
 from . import errors
 from .auth import TokenAuth
 from .parser import StrictParser
@@ -38,3 +40,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", cases.router)
 api.add_router("/", reference.router)
+api.add_router("/", mediation_api.router)
+api.add_router("/", mediation_api.public)
