@@ -31,6 +31,17 @@ def category_of(category) -> dict:
     return {"code": category.code, "name": category.name, "group": category.group, "parent": parent}
 
 
+def attachment_of(row) -> dict:
+    return {
+        "id": row.pk,
+        "name": row.name,
+        "content_type": row.content_type,
+        "size": row.size,
+        "sha256": row.sha256,
+        "created_at": row.created_at,
+    }
+
+
 def is_overdue(case: Case, now) -> bool:
     return case.state in CLOCK_STATES and case.due_at is not None and case.due_at < now
 
@@ -110,17 +121,7 @@ def detail_of(case: Case, user) -> dict:
             }
             for p in parties
         ],
-        "attachments": [
-            {
-                "id": a.pk,
-                "name": a.name,
-                "content_type": a.content_type,
-                "size": a.size,
-                "sha256": a.sha256,
-                "created_at": a.created_at,
-            }
-            for a in case.attachments.order_by("pk")
-        ],
+        "attachments": [attachment_of(a) for a in case.attachments.order_by("pk")],
         "co_handlers": [
             str(c.unit or c.user) for c in case.co_handlers.select_related("unit", "user")
         ],
@@ -160,7 +161,7 @@ def detail_of(case: Case, user) -> dict:
     }
 
 
-_OTHER_LABELS = {"register": "登记", "link": "关联"}
+_OTHER_LABELS = {"register": "登记", "link": "关联", "attach": "上传附件"}
 
 
 def _action_label(action: str) -> str:

@@ -76,6 +76,13 @@ class AttachmentIn(Input):
     content_base64: str = Field(description="文件内容（Base64）；更推荐用 multipart 上传")
 
 
+class AttachmentAddIn(Input):
+    """A later attachment: as multipart ``file``, or this JSON."""
+
+    name: text(200) = ""
+    content_base64: str = ""
+
+
 class LinkIn(Input):
     case: Id
     kind: LinkKind
@@ -100,6 +107,19 @@ class CaseIn(Input):
     parties: Annotated[list[PartyIn], Field(max_length=MAX_PARTIES)] = []
     attachments: Annotated[list[AttachmentIn], Field(max_length=MAX_ATTACHMENTS)] = []
     links: Annotated[list[LinkIn], Field(max_length=20)] = []
+
+
+class SimilarPartyIn(Input):
+    id_number: text(30) = ""
+    phone: text(30) = ""
+
+
+class SimilarIn(Input):
+    """A draft at intake: who and where, to find prior cases before registering."""
+
+    parties: Annotated[list[SimilarPartyIn], Field(max_length=MAX_PARTIES)] = []
+    area: AreaCode | None = None
+    category: text(20) | None = None
 
 
 # --- Actions -------------------------------------------------------------------------
@@ -309,6 +329,12 @@ class CaseDetail(CaseSummary):
     timeline: list[EventOut]
     deadlines: DeadlinesOut
     allowed_actions: list[str] = Field(description="调用者此刻可执行的动作")
+
+
+class SimilarOut(Schema):
+    case: CaseSummary
+    reasons: list[str]
+    is_repeat: bool = Field(description="同一当事人之间的重复纠纷")
 
 
 class CasePage(Schema):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
@@ -17,11 +18,13 @@ from pydantic import Field
 from fengqiao.areas import paths
 from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Building, Household
-from fengqiao.cases import actions, intake
+from fengqiao.audit.log import record
+from fengqiao.cases import actions, intake, queries
 from fengqiao.cases.access import get_case_for_user_or_404
 from fengqiao.cases.errors import CaseError, ErrorCode
 from fengqiao.cases.intake import MAX_ATTACHMENT_BYTES, PartyInput
 from fengqiao.cases.models import (
+    Attachment,
     Case,
     CaseKind,
     Category,
@@ -34,12 +37,15 @@ from fengqiao.people.models import Person
 from fengqiao.search.index import matching_q, normalize
 
 from .. import lookups, present
-from ..errors import ErrorOut
+from ..errors import ApiError, ErrorOut
 from ..lookups import FieldErrors
 from ..parser import MULTIPART_DATA_FIELD
 from ..schemas import (
     MAX_ATTACHMENTS,
     AssessIn,
+    AttachmentAddIn,
+    AttachmentIn,
+    AttachmentOut,
     CaseDetail,
     CaseIn,
     CasePage,
@@ -55,6 +61,8 @@ from ..schemas import (
     RequiredNoteIn,
     ReturnIn,
     SignForIn,
+    SimilarIn,
+    SimilarOut,
     SuperviseIn,
     text,
 )
@@ -104,22 +112,26 @@ def _uploads(request, payload: CaseIn, errors: FieldErrors) -> list:
         errors.add("attachments", f"附件最多 {MAX_ATTACHMENTS} 个。")
         return []
     for index, part in enumerate(payload.attachments):
-        name = f"attachments.{index}"
-        if len(part.content_base64) > MAX_BASE64_CHARS:
-            errors.add(name, f"附件“{part.name}”超过 10 MB。")
-            continue
-        try:
-            data = base64.b64decode(part.content_base64, validate=True)
-        except (binascii.Error, ValueError):
-            errors.add(name, "附件内容不是有效的 Base64。")
-            continue
-        files.append(ContentFile(data, name=part.name or "附件"))
+        files += _decoded(part, f"attachments.{index}", errors)
     for index, upload in enumerate(files):
         try:
             intake.sniff_attachment(upload)
         except CaseError as exc:
             errors.add(f"attachments.{index}", exc.message)
     return files
+
+
+def _decoded(part: AttachmentIn, name: str, errors: FieldErrors) -> list[ContentFile]:
+    """A base64 attachment as a file (a list of one), or a field message and nothing."""
+    if len(part.content_base64) > MAX_BASE64_CHARS:
+        errors.add(name, f"附件“{part.name}”超过 10 MB。")
+        return []
+    try:
+        data = base64.b64decode(part.content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        errors.add(name, "附件内容不是有效的 Base64。")
+        return []
+    return [ContentFile(data, name=part.name or "附件")]
 
 
 def _parties(user, payload: CaseIn, errors: FieldErrors) -> list[PartyInput]:
@@ -239,8 +251,6 @@ def register_case(request, payload: CaseIn):
 
 
 def _collect(errors: FieldErrors, find: Callable):
-    from ..errors import ApiError
-
     try:
         return find()
     except ApiError as exc:
@@ -248,6 +258,96 @@ def _collect(errors: FieldErrors, find: Callable):
             for message in messages:
                 errors.add(name, message)
         return None
+
+
+@router.post(
+    "/cases/similar",
+    response={200: list[SimilarOut], **ERRORS},
+    summary="登记前查重：相同当事人或同地同类的事项",
+)
+def similar_cases(request, payload: SimilarIn):
+    user = request.auth
+    area = lookups.visible_area_or_none(user, payload.area) if payload.area else None
+    category = lookups.category_by_code(payload.category) if payload.category else None
+    found = queries.find_similar(
+        parties=[p.model_dump() for p in payload.parties],
+        area=area,
+        category=category,
+        user=user,
+    )
+    now = timezone.now()
+    return [
+        {"case": present.summary_of(s.case, now), "reasons": s.reasons, "is_repeat": s.is_repeat}
+        for s in found
+    ]
+
+
+@router.post(
+    "/cases/{case_id}/attachments",
+    response={201: AttachmentOut, **ERRORS},
+    summary="为事项补充附件",
+    description="multipart/form-data 的 `file`（推荐），或 JSON `{name, content_base64}`。",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                    }
+                }
+            }
+        }
+    },
+)
+def add_attachment(request, case_id: Path[Id], payload: AttachmentAddIn = None):
+    user = request.auth
+    case = get_case_for_user_or_404(user, case_id)
+    upload = request.FILES.get("file")
+    if upload is None and payload is not None and payload.content_base64:
+        errors = FieldErrors()
+        part = AttachmentIn(name=payload.name or "附件", content_base64=payload.content_base64)
+        files = _decoded(part, "file", errors)
+        errors.raise_if_any()
+        upload = files[0]
+    if upload is None:
+        raise ApiError("invalid", "请上传附件。", field="file")
+    try:
+        row = actions.add_attachment(actor=user, case=case, upload=upload)
+    except CaseError as exc:
+        if exc.code in {ErrorCode.ATTACHMENT_SIZE, ErrorCode.ATTACHMENT_TYPE}:
+            exc.field = "file"
+        raise
+    return Status(201, present.attachment_of(row))
+
+
+@router.get(
+    "/cases/{case_id}/attachments/{attachment_id}",
+    response={200: None, **ERRORS},
+    summary="下载附件",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "附件内容",
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            }
+        }
+    },
+)
+def download_attachment(request, case_id: Path[Id], attachment_id: Path[Id]):
+    user = request.auth
+    case = get_case_for_user_or_404(user, case_id)
+    row = Attachment.objects.filter(case=case, pk=attachment_id).first()
+    if row is None:
+        raise Http404
+    record("case.attachment_view", actor=user, area=case.area, obj=row)
+    response = FileResponse(
+        row.file.open("rb"), content_type=row.content_type, as_attachment=True, filename=row.name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- List and read -----------------------------------------------------------------
