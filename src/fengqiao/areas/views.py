@@ -42,12 +42,14 @@ def detail(request, pk: int):
     crumbs = [(_("区域"), reverse("areas:browse"))]
     crumbs += [(a.name, reverse("areas:detail", args=[a.pk])) for a in ancestors]
     crumbs.append((area.name, ""))
+    held = access.permissions_of(request.user, area)
     context = {
         "area": area,
         "table": _table(children),
         "crumbs": crumbs,
         "centers": list(area.centers.all()),
-        "may_see_people": Perm.PERSON_VIEW in access.permissions_of(request.user, area),
+        "may_see_people": Perm.PERSON_VIEW in held,
+        "may_export_people": Perm.PERSON_EXPORT in held,
     }
     if area.level in (Level.GRID, Level.MICROGRID):
         context.update(_grid_contents(area))

@@ -183,3 +183,8 @@ def unmask_person(*, actor, person: Person) -> None:
 def record_search(*, actor, by: str) -> None:
     """Searches are recorded by kind (name, ID number, phone), not by the value."""
     record("person.search", actor=actor, detail={"by": by})
+
+
+def record_export(*, actor, area, count: int) -> None:
+    """An export is recorded with its area and size, never its contents."""
+    record("person.export", actor=actor, area=area, detail={"count": count})

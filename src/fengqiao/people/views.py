@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.areas import access
 from fengqiao.areas.access import Perm
+from fengqiao.areas.paths import subtree_q
 
 from . import actions
 from .forms import PersonForm
 from .masking import mask_id, mask_phone
-from .models import Person
+from .models import Person, Sex
 from .validation import FieldError, clean_phone
 
 PAGE_SIZE = 20
@@ -187,3 +188,39 @@ def edit(request, pk: int):
         "people/form.html",
         {"form": form, "person": person, "duplicate": duplicate, "crumbs": _form_crumbs(person)},
     )
+
+
+EXPORT_LIMIT = 50_000
+
+
+@never_cache
+@login_required
+def export(request):
+    """The people of one area the user may export, as XLSX, identifiers masked."""
+    from fengqiao.areas.models import Area
+    from fengqiao.core.xlsx import workbook_bytes, xlsx_response
+
+    area_id = request.GET.get("area", "")
+    area = access.get_for_user_or_404(
+        Area.objects.all(),
+        request.user,
+        Perm.PERSON_EXPORT,
+        field="path",
+        pk=int(area_id) if area_id.isdigit() else 0,
+    )
+    people = (
+        people_for(request.user, Perm.PERSON_EXPORT)
+        .filter(subtree_q("area_path", area.path))
+        .order_by("area_path", "pk")
+        .values_list("name", "sex", "ethnicity", "id_number", "phone", "address", "area__name")
+    )
+    sexes = dict(Sex.choices)
+    rows = [
+        (name, str(sexes.get(sex, "")), eth, mask_id(idn), mask_phone(ph), addr, area_name)
+        for name, sex, eth, idn, ph, addr, area_name in people[:EXPORT_LIMIT]
+    ]
+    actions.record_export(actor=request.user, area=area, count=len(rows))
+    headers = [_("姓名"), _("性别"), _("民族"), _("身份证号"), _("手机号"), _("住址")]
+    headers.append(_("所属区域"))
+    content = workbook_bytes([(str(_("人员")), headers, rows)])
+    return xlsx_response(content, f"人员-{area.name}.xlsx")
