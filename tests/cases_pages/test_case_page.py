@@ -1,11 +1,15 @@
 """The case page shows everything about a case (parties masked) and only the actions the
 user may take now; the act endpoint takes those and refuses everything else."""
 
+import inspect
+
 import pytest
 from django.urls import reverse
 
+from fengqiao.cases.actions import ACTIONS
+from fengqiao.cases.forms import ACTION_FORMS
 from fengqiao.cases.models import Case, Grade, Risk, TimelineEvent
-from fengqiao.cases.states import State
+from fengqiao.cases.states import Action, State
 from tests.cases.builders import party, register
 
 from .helpers import dispatched_to_grid_worker
@@ -212,3 +216,12 @@ def test_case_page_queries_do_not_grow_with_parties_and_events(
         client.get(reverse("cases:detail", args=[small.pk]))
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("cases:detail", args=[big.pk]))
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_every_action_form_fits_its_action(action):
+    # Given the form of an action, its fields must be keywords of the action function
+    form_class = ACTION_FORMS[action]
+    parameters = inspect.signature(ACTIONS[action]).parameters
+
+    assert set(form_class.base_fields) <= set(parameters) - {"actor", "case"}

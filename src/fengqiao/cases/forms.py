@@ -359,6 +359,8 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["area"].queryset = access.visible_areas(user, Perm.CASE_VIEW)
+        # Choosing an area reloads the list, offering that area's children next.
+        self.fields["area"].widget.attrs["data-autosubmit"] = ""
         self.fields["category"].label_from_instance = lambda c: c.name
         units = Unit.objects.filter(access.scope_q(user, Perm.CASE_VIEW, "area_path"))
         self.fields["unit"].queryset = units

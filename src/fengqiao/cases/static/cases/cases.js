@@ -92,6 +92,7 @@
 
   document.addEventListener("change", function (event) {
     if (event.target.matches("[data-duplicate-check]")) checkSimilar();
+    if (event.target.matches("[data-autosubmit]")) event.target.form.requestSubmit();
   });
 
   // Enter in a person search box searches instead of submitting the whole form.
