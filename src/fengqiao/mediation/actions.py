@@ -17,7 +17,7 @@ from django.utils import timezone
 from fengqiao.audit.log import record_refusal
 from fengqiao.cases import actions as case_actions
 from fengqiao.cases.access import may_take
-from fengqiao.cases.actions.base import handlers_of, write_event
+from fengqiao.cases.actions.base import deciders_at, handlers_of, write_event
 from fengqiao.cases.models import Case
 from fengqiao.cases.notify import notify
 from fengqiao.cases.states import Action, State
@@ -95,6 +95,12 @@ def _lock(case: Case) -> Case:
 
 def _event(case: Case, actor, action: str, note: str = "", data: dict | None = None) -> None:
     write_event(case, actor=actor, action=action, from_state=case.state, note=note, data=data or {})
+
+
+def _centre_of(case: Case) -> list:
+    """Who decides for the centre: whoever dispatched the case, and the leaders and
+    intake officers placed on the handling level."""
+    return [case.dispatched_by, *deciders_at(case.handling_area)]
 
 
 def _in_handling(case: Case, doing: str) -> None:
@@ -726,7 +732,7 @@ def fail_mediation(
     """调解不成: the reason, and the other routes the parties were told of (诉讼、仲裁、
     行政); then, when the actor decides for the centre, refer out or shelve with the
     written explanation — otherwise the centre is told to decide."""
-    if not access.may_mediate(actor, case):
+    if not (access.may_mediate(actor, case) or access.may_decide(actor, case)):
         _refuse(actor, case, "fail", "您无权记录该事项调解不成。")
     reason = _text(reason, "调解不成的原因", 2000)
     routes = list(dict.fromkeys(routes))
@@ -755,7 +761,7 @@ def fail_mediation(
             case_actions.shelve_case(actor=actor, case=locked, note=explanation)
         else:
             notify(
-                case_actions.base.deciders_at(locked.handling_area),
+                _centre_of(locked),
                 case=locked,
                 kind="med_failed",
                 text=f"事项 {locked.number} 调解不成，请决定转法定途径或挂账",
@@ -774,7 +780,7 @@ def report_risk(*, actor, case: Case, unit, note: str) -> Case:
         members = [m.user for m in unit.members.select_related("user")]
         _event(locked, actor, "risk_notice", f"已通报{unit}：{note}", {"unit": unit.pk})
         notify(
-            members + case_actions.base.deciders_at(locked.handling_area),
+            members + _centre_of(locked),
             case=locked,
             kind="risk_notice",
             text=f"风险预警：事项 {locked.number} {note}"[:300],
@@ -875,7 +881,7 @@ def record_revisit(*, actor, revisit: Revisit, finding: RevisitFinding) -> Revis
             )
         elif must_reopen:
             notify(
-                [*handlers_of(locked), *case_actions.base.deciders_at(locked.handling_area)],
+                [*handlers_of(locked), *_centre_of(locked)],
                 case=locked,
                 kind="revisit_problem",
                 text=f"事项 {locked.number} 回访发现问题，须重新办理：{summary}"[:300],

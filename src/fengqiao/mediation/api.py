@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from ninja import Path, Router, Schema
+from ninja import Path, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from fengqiao.api import lookups
@@ -531,4 +531,4 @@ def track(request, code: Path[text(16)]):
 def rate(request, code: Path[text(16)], payload: RatingIn):
     case = _tracked(request, code)
     rating = actions.rate_case(case=case, stars=payload.stars, text=payload.text)
-    return 201, {"stars": rating.stars}
+    return Status(201, {"stars": rating.stars})

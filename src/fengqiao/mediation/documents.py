@@ -37,7 +37,7 @@ def new_document() -> Document:
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     style = doc.styles["Normal"]
     style.font.name, style.font.size = SONG, Pt(14)
@@ -57,7 +57,8 @@ def line(doc, text: str = "", *, bold_label: str = "", align=None, indent: bool 
         p.alignment = align
     elif indent:
         p.paragraph_format.first_line_indent = Pt(28)
-    p.paragraph_format.line_spacing = Pt(28)
+    p.paragraph_format.line_spacing = Pt(24)
+    p.paragraph_format.space_after = Pt(2)
     if bold_label:
         _font(p.add_run(bold_label), HEI, 14)
     _font(p.add_run(text))
@@ -128,14 +129,16 @@ def _agreement_copy(doc, agreement: Agreement, copy: str) -> None:
             f"本协议自各方当事人签名（盖章或按指印）、人民调解员签名并加盖人民调解委员会印章"
             f"之日起生效。本协议一式 {n} 份，当事人各执一份，人民调解委员会留存一份。",
         )
-    doc.add_paragraph()
     for p in parties:
         mark = (
-            f"已{p.get_sign_method_display()}（{_date(p.signed_at)}）" if p.signed_at else "　" * 8
+            f"{p.name}（已{p.get_sign_method_display()}，{_date(p.signed_at)}）"
+            if p.signed_at
+            else "　" * 8
         )
-        line(doc, mark, bold_label=f"{ROLE_LABELS.get(p.role, '当事人')}（签名、盖章或按指印）：")
+        label = f"{ROLE_LABELS.get(p.role, '当事人')}（签名、盖章或按指印）："
+        line(doc, mark, bold_label=label, indent=False)
     signed = f"{mediation.mediator}（已签名）" if agreement.mediator_signed_at else "　" * 8
-    line(doc, signed, bold_label="人民调解员（签名）：")
+    line(doc, signed, bold_label="人民调解员（签名）：", indent=False)
     committee = mediation.committee.name if mediation.committee else "人民调解委员会"
     seal = "（印）" if agreement.sealed_at else "（盖章）"
     line(doc, f"{committee}{seal}", align=WD_ALIGN_PARAGRAPH.RIGHT)
