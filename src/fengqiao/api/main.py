@@ -11,7 +11,7 @@ from fengqiao.mediation import api as mediation_api
 from . import errors
 from .auth import TokenAuth
 from .parser import StrictParser
-from .routers import cases, reference
+from .routers import attachments, cases, reference, transitions
 
 
 class VendoredSwagger(DocsBase):
@@ -39,6 +39,8 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/", cases.router)
+api.add_router("/", attachments.router)
+api.add_router("/", transitions.router)
 api.add_router("/", reference.router)
 api.add_router("/", mediation_api.router)
 api.add_router("/", mediation_api.public)

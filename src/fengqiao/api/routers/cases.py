@@ -1,30 +1,26 @@
-"""/cases: register, list and search, read, and one route per action of the state table.
-Every route goes through ``cases.access`` for what the caller may see and
-``cases.actions`` for every write."""
+"""/cases: register (JSON or multipart), the duplicate check, list and search, read.
+What the caller may see comes from ``cases.access``; every write from ``cases.actions``
+(the transitions are in ``transitions``, attachments in ``attachments``)."""
 
 import base64
 import binascii
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db.models import Q
-from django.http import FileResponse, Http404
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from fengqiao.areas import paths
+from fengqiao.areas import access, paths
 from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Building, Household
-from fengqiao.audit.log import record
 from fengqiao.cases import actions, intake, queries
 from fengqiao.cases.access import get_case_for_user_or_404
-from fengqiao.cases.errors import CaseError, ErrorCode
+from fengqiao.cases.errors import CaseError
 from fengqiao.cases.intake import MAX_ATTACHMENT_BYTES, PartyInput
 from fengqiao.cases.models import (
-    Attachment,
     Case,
     CaseKind,
     Category,
@@ -32,7 +28,7 @@ from fengqiao.cases.models import (
     Grade,
     Risk,
 )
-from fengqiao.cases.states import CLOCK_STATES, Action, State
+from fengqiao.cases.states import CLOCK_STATES, State
 from fengqiao.people.models import Person
 from fengqiao.search.index import matching_q, normalize
 
@@ -42,28 +38,13 @@ from ..lookups import FieldErrors
 from ..parser import MULTIPART_DATA_FIELD
 from ..schemas import (
     MAX_ATTACHMENTS,
-    AssessIn,
-    AttachmentAddIn,
     AttachmentIn,
-    AttachmentOut,
     CaseDetail,
     CaseIn,
     CasePage,
-    CoHandlerIn,
-    CompleteIn,
-    DelegateIn,
-    DispatchIn,
-    EscalateIn,
-    ExtensionRequestIn,
     Id,
-    NoteIn,
-    ReasonIn,
-    RequiredNoteIn,
-    ReturnIn,
-    SignForIn,
     SimilarIn,
     SimilarOut,
-    SuperviseIn,
     text,
 )
 
@@ -112,7 +93,7 @@ def _uploads(request, payload: CaseIn, errors: FieldErrors) -> list:
         errors.add("attachments", f"附件最多 {MAX_ATTACHMENTS} 个。")
         return []
     for index, part in enumerate(payload.attachments):
-        files += _decoded(part, f"attachments.{index}", errors)
+        files += decoded(part, f"attachments.{index}", errors)
     for index, upload in enumerate(files):
         try:
             intake.sniff_attachment(upload)
@@ -121,7 +102,7 @@ def _uploads(request, payload: CaseIn, errors: FieldErrors) -> list:
     return files
 
 
-def _decoded(part: AttachmentIn, name: str, errors: FieldErrors) -> list[ContentFile]:
+def decoded(part: AttachmentIn, name: str, errors: FieldErrors) -> list[ContentFile]:
     """A base64 attachment as a file (a list of one), or a field message and nothing."""
     if len(part.content_base64) > MAX_BASE64_CHARS:
         errors.add(name, f"附件“{part.name}”超过 10 MB。")
@@ -141,8 +122,6 @@ def _parties(user, payload: CaseIn, errors: FieldErrors) -> list[PartyInput]:
         at = f"parties.{index}"
         person = None
         if party.person is not None:
-            from fengqiao.areas import access
-
             person = (
                 access.scope(people, user, Perm.PERSON_VIEW, field="area_path")
                 .filter(pk=party.person)
@@ -282,74 +261,6 @@ def similar_cases(request, payload: SimilarIn):
     ]
 
 
-@router.post(
-    "/cases/{case_id}/attachments",
-    response={201: AttachmentOut, **ERRORS},
-    summary="为事项补充附件",
-    description="multipart/form-data 的 `file`（推荐），或 JSON `{name, content_base64}`。",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
-                    }
-                }
-            }
-        }
-    },
-)
-def add_attachment(request, case_id: Path[Id], payload: AttachmentAddIn = None):
-    user = request.auth
-    case = get_case_for_user_or_404(user, case_id)
-    upload = request.FILES.get("file")
-    if upload is None and payload is not None and payload.content_base64:
-        errors = FieldErrors()
-        part = AttachmentIn(name=payload.name or "附件", content_base64=payload.content_base64)
-        files = _decoded(part, "file", errors)
-        errors.raise_if_any()
-        upload = files[0]
-    if upload is None:
-        raise ApiError("invalid", "请上传附件。", field="file")
-    try:
-        row = actions.add_attachment(actor=user, case=case, upload=upload)
-    except CaseError as exc:
-        if exc.code in {ErrorCode.ATTACHMENT_SIZE, ErrorCode.ATTACHMENT_TYPE}:
-            exc.field = "file"
-        raise
-    return Status(201, present.attachment_of(row))
-
-
-@router.get(
-    "/cases/{case_id}/attachments/{attachment_id}",
-    response={200: None, **ERRORS},
-    summary="下载附件",
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "附件内容",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            }
-        }
-    },
-)
-def download_attachment(request, case_id: Path[Id], attachment_id: Path[Id]):
-    user = request.auth
-    case = get_case_for_user_or_404(user, case_id)
-    row = Attachment.objects.filter(case=case, pk=attachment_id).first()
-    if row is None:
-        raise Http404
-    record("case.attachment_view", actor=user, area=case.area, obj=row)
-    response = FileResponse(
-        row.file.open("rb"), content_type=row.content_type, as_attachment=True, filename=row.name
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # --- List and read -----------------------------------------------------------------
 
 
@@ -448,163 +359,3 @@ def list_cases(request, filters: Query[CaseFilters]):
 @router.get("/cases/{case_id}", response={200: CaseDetail, **ERRORS}, summary="事项详情")
 def read_case(request, case_id: Path[Id]):
     return present.detail_of(get_case_for_user_or_404(request.auth, case_id), request.auth)
-
-
-# --- One route per action ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActionRoute:
-    schema: type
-    call: Callable  # (actor, case, payload) -> Case
-    # The text fields the action requires; a blank one is named in the error.
-    required_text: tuple[str, ...] = ()
-
-
-def _note(fn):
-    return lambda u, c, p: fn(actor=u, case=c, note=p.note)
-
-
-ROUTES: dict[Action, ActionRoute] = {
-    Action.ACCEPT: ActionRoute(NoteIn, _note(actions.accept_case)),
-    Action.DECLINE: ActionRoute(
-        ReasonIn,
-        lambda u, c, p: actions.decline_case(actor=u, case=c, reason=p.reason),
-        ("reason",),
-    ),
-    Action.ASSESS: ActionRoute(
-        AssessIn,
-        lambda u, c, p: actions.assess_case(
-            actor=u,
-            case=c,
-            grade=p.grade,
-            risk=p.risk,
-            urgency=p.urgency,
-            lead_leader=lookups.user_by_name(p.lead_leader, "lead_leader"),
-            owner=lookups.user_by_name(p.owner, "owner"),
-            responsibility=p.responsibility,
-            deadline=p.deadline,
-            note=p.note,
-        ),
-    ),
-    Action.DISPATCH: ActionRoute(
-        DispatchIn,
-        lambda u, c, p: actions.dispatch_case(
-            actor=u,
-            case=c,
-            unit=lookups.unit_by_id(p.unit),
-            handler=lookups.user_by_name(p.handler, "handler"),
-            note=p.note,
-        ),
-    ),
-    Action.SIGN_FOR: ActionRoute(SignForIn, lambda u, c, p: actions.sign_for_case(actor=u, case=c)),
-    Action.RETURN: ActionRoute(
-        ReturnIn,
-        lambda u, c, p: actions.return_case(actor=u, case=c, reason=p.reason, basis=p.basis),
-        ("reason", "basis"),
-    ),
-    Action.OVERRULE_RETURN: ActionRoute(RequiredNoteIn, _note(actions.overrule_return), ("note",)),
-    Action.ESCALATE: ActionRoute(
-        EscalateIn,
-        lambda u, c, p: actions.escalate_case(
-            actor=u,
-            case=c,
-            note=p.note,
-            to_area=lookups.area_by_code(p.to_area, "to_area") if p.to_area else None,
-        ),
-        ("note",),
-    ),
-    Action.DELEGATE: ActionRoute(
-        DelegateIn,
-        lambda u, c, p: actions.delegate_case(
-            actor=u, case=c, to_area=lookups.area_by_code(p.to_area, "to_area"), note=p.note
-        ),
-    ),
-    Action.ADD_CO_HANDLER: ActionRoute(
-        CoHandlerIn,
-        lambda u, c, p: actions.add_co_handler(
-            actor=u,
-            case=c,
-            unit=lookups.unit_by_id(p.unit),
-            user=lookups.user_by_name(p.user, "user"),
-            note=p.note,
-        ),
-    ),
-    Action.REQUEST_EXTENSION: ActionRoute(
-        ExtensionRequestIn,
-        lambda u, c, p: actions.request_extension(actor=u, case=c, days=p.days, reason=p.reason),
-        ("reason",),
-    ),
-    Action.APPROVE_EXTENSION: ActionRoute(NoteIn, _note(actions.approve_extension)),
-    Action.REFUSE_EXTENSION: ActionRoute(
-        RequiredNoteIn, _note(actions.refuse_extension), ("note",)
-    ),
-    Action.SUPERVISE: ActionRoute(
-        SuperviseIn,
-        lambda u, c, p: actions.supervise_case(actor=u, case=c, level=p.level, note=p.note),
-    ),
-    Action.MARK_URGENT: ActionRoute(NoteIn, _note(actions.mark_urgent)),
-    Action.START_HANDLING: ActionRoute(NoteIn, _note(actions.start_handling)),
-    Action.COMPLETE: ActionRoute(
-        CompleteIn,
-        lambda u, c, p: actions.complete_case(actor=u, case=c, feedback=p.feedback),
-        ("feedback",),
-    ),
-    Action.VERIFY: ActionRoute(NoteIn, _note(actions.verify_case)),
-    Action.SEND_BACK: ActionRoute(
-        ReasonIn, lambda u, c, p: actions.send_back(actor=u, case=c, reason=p.reason), ("reason",)
-    ),
-    Action.REVISIT: ActionRoute(NoteIn, _note(actions.start_revisit)),
-    Action.CLOSE: ActionRoute(NoteIn, _note(actions.close_case)),
-    Action.SHELVE: ActionRoute(RequiredNoteIn, _note(actions.shelve_case), ("note",)),
-    Action.REFER_OUT: ActionRoute(RequiredNoteIn, _note(actions.refer_out), ("note",)),
-    Action.REOPEN: ActionRoute(RequiredNoteIn, _note(actions.reopen_case), ("note",)),
-}
-
-
-def _name_blank_field(exc: CaseError, route: ActionRoute, payload) -> None:
-    """The actions say "a reason is required"; the API also says which field."""
-    if exc.field or exc.code != ErrorCode.REASON_REQUIRED:
-        return
-    for name in route.required_text:
-        if not str(getattr(payload, name, "") or "").strip():
-            exc.field = name
-            return
-
-
-def _add_action_route(action: Action, route: ActionRoute) -> None:
-    schema = route.schema
-
-    def run(request, case_id: int, payload):
-        user = request.auth
-        case = get_case_for_user_or_404(user, case_id)
-        payload = payload if payload is not None else schema()
-        try:
-            route.call(user, case, payload)
-        except CaseError as exc:
-            _name_blank_field(exc, route, payload)
-            raise
-        return present.detail_of(case, user)
-
-    # A body is required only when the action has required fields (sign-for has none).
-    if any(f.is_required() for f in schema.model_fields.values()):
-
-        def take_action(request, case_id: Path[Id], payload: schema):  # type: ignore[valid-type]
-            return run(request, case_id, payload)
-
-    else:
-
-        def take_action(request, case_id: Path[Id], payload: schema = None):  # type: ignore[valid-type]
-            return run(request, case_id, payload)
-
-    take_action.__name__ = f"case_{action.value}"
-    router.post(
-        f"/cases/{{case_id}}/{action.value}",
-        response={200: CaseDetail, **ERRORS},
-        summary=str(action.label),
-        operation_id=f"case_{action.value}",
-    )(take_action)
-
-
-for _action, _route in ROUTES.items():
-    _add_action_route(_action, _route)
