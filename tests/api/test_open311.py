@@ -134,7 +134,11 @@ def test_a_user_with_several_areas_must_name_the_jurisdiction(world, api_as):
 
 
 def test_the_open311_document_lists_its_routes(db):
-    paths = Client().get(f"{BASE}/openapi.json").json()["paths"]
+    from openapi_spec_validator import validate
+
+    document = Client().get(f"{BASE}/openapi.json").json()
+    validate(document)
+    paths = document["paths"]
     assert {
         f"{BASE}/services.json",
         f"{BASE}/requests.json",

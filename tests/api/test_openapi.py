@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.test import Client
+from openapi_spec_validator import validate
 
 from fengqiao.cases.states import Action
 
@@ -14,6 +15,8 @@ def test_the_openapi_document_is_valid_json_listing_every_route(db):
     response = Client().get(f"{BASE}/openapi.json")
     assert response.status_code == 200
     document = response.json()
+    # the whole document against the OpenAPI schema of its version
+    validate(document)
     assert document["openapi"].startswith("3.")
     routes = {(method, path) for path, ops in document["paths"].items() for method in ops}
     expected = {
