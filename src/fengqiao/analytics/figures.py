@@ -27,7 +27,7 @@ GRID_PATH_LENGTH = paths.SEGMENT * (list(Level).index(Level.GRID) + 1)
 
 
 def _sums() -> dict:
-    return {name: Sum(name) for name in SUMS}
+    return {f"s_{name}": Sum(name) for name in SUMS}
 
 
 def rows_for(area: Area, period: Period):
@@ -77,11 +77,11 @@ def totals(area: Area, period: Period) -> Totals:
     sums = dict.fromkeys(SUMS, 0)
     local_closed = 0
     for row in rows_for(area, period).values("state", "escalated").annotate(**_sums()):
-        by_state[row["state"]] = by_state.get(row["state"], 0) + row["n"]
+        by_state[row["state"]] = by_state.get(row["state"], 0) + row["s_n"]
         for name in SUMS:
-            sums[name] += row[name] or 0
+            sums[name] += row[f"s_{name}"] or 0
         if row["state"] == State.CLOSED and not row["escalated"]:
-            local_closed += row["n"]
+            local_closed += row["s_n"]
     return Totals(by_state, sums, local_closed)
 
 
@@ -249,13 +249,13 @@ def breakdown(area: Area, period: Period, dimension: str, *, disputes_only: bool
     if disputes_only:
         rows = rows.filter(kind=CaseKind.DISPUTE)
     found = list(
-        rows.values(column).annotate(n=Sum("n"), repeat=Sum("repeat")).order_by("-n", column)
+        rows.values(column).annotate(s_n=Sum("n"), s_repeat=Sum("repeat")).order_by("-s_n", column)
     )
     labels = _labels(dimension, [r[column] for r in found])
     return [
-        Count(r[column], str(labels.get(r[column], r[column])), r["n"], r["repeat"])
+        Count(r[column], str(labels.get(r[column], r[column])), r["s_n"], r["s_repeat"])
         for r in found
-        if r["n"]
+        if r["s_n"]
     ]
 
 
@@ -283,6 +283,17 @@ class AreaRow:
         return (Decimal(100 * self.on_time) / self.timed).quantize(Decimal("0.1"))
 
 
+_CHILD_SUMS = {
+    "n": Sum("n"),
+    "closed": Sum("n", filter=Q(state=State.CLOSED)),
+    "accepted": Sum("accepted"),
+    "referred": Sum("n", filter=Q(state=State.REFERRED_OUT)),
+    "on_time": Sum("on_time"),
+    "timed": Sum("timed"),
+    "repeat": Sum("repeat"),
+}
+
+
 def by_child(area: Area, period: Period) -> list[AreaRow]:
     """One row per child area (and one for cases on the area itself): two queries."""
     children = {a.path: a for a in Area.objects.filter(parent=area).order_by("path")}
@@ -291,17 +302,9 @@ def by_child(area: Area, period: Period) -> list[AreaRow]:
         rows_for(area, period)
         .annotate(child=Substr("area_path", 1, width))
         .values("child")
-        .annotate(
-            n=Sum("n"),
-            closed=Sum("n", filter=Q(state=State.CLOSED)),
-            accepted=Sum("accepted"),
-            referred=Sum("n", filter=Q(state=State.REFERRED_OUT)),
-            on_time=Sum("on_time"),
-            timed=Sum("timed"),
-            repeat=Sum("repeat"),
-        )
+        .annotate(**{f"s_{k}": v for k, v in _CHILD_SUMS.items()})
     )
-    found = {r["child"]: r for r in rows}
+    found = {r["child"]: {k: r[f"s_{k}"] for k in _CHILD_SUMS} for r in rows}
     out = []
     for path, child in children.items():
         r = found.pop(path, None) or {}
@@ -332,12 +335,12 @@ def hotspot_grids(area: Area, period: Period, limit: int = 10) -> list[dict]:
         .filter(kind=CaseKind.DISPUTE)
         .annotate(grid=Substr("area_path", 1, GRID_PATH_LENGTH))
         .values("grid")
-        .annotate(n=Sum("n"), repeat=Sum("repeat"))
-        .order_by("-n", "-repeat", "grid")[:limit]
+        .annotate(s_n=Sum("n"), s_repeat=Sum("repeat"))
+        .order_by("-s_n", "-s_repeat", "grid")[:limit]
     )
     grids = {a.path: a for a in Area.objects.filter(path__in=[r["grid"] for r in rows])}
     return [
-        {"area": grids[r["grid"]], "n": r["n"], "repeat": r["repeat"]}
+        {"area": grids[r["grid"]], "n": r["s_n"], "repeat": r["s_repeat"]}
         for r in rows
         if r["grid"] in grids
     ]
@@ -349,7 +352,7 @@ def trend(area: Area, period: Period) -> list[dict]:
         r["day"]: r
         for r in rows_for(area, period)
         .values("day")
-        .annotate(n=Sum("n"), closed=Sum("n", filter=Q(state=State.CLOSED)))
+        .annotate(s_n=Sum("n"), s_closed=Sum("n", filter=Q(state=State.CLOSED)))
     }
     out = []
     for label, first, last in buckets(period):
@@ -359,8 +362,8 @@ def trend(area: Area, period: Period) -> list[dict]:
                 "label": label,
                 "start": first,
                 "end": last,
-                "n": sum(r["n"] or 0 for r in days),
-                "closed": sum(r["closed"] or 0 for r in days),
+                "n": sum(r["s_n"] or 0 for r in days),
+                "closed": sum(r["s_closed"] or 0 for r in days),
             }
         )
     return out
