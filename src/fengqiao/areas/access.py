@@ -37,6 +37,8 @@ class Perm:
     CASE_VERIFY = "case.verify"
     CASE_SUPERVISE = "case.supervise"
     CASE_EXPORT = "case.export"
+    FIGURES_VIEW = "figures.view"  # dashboard, figures, performance review, ledgers, reports
+    MEETING_MANAGE = "meeting.manage"  # plan and hold assessment meetings, assign action items
 
 
 # One table: which role may do what. Later domains add their permissions here.
@@ -96,6 +98,10 @@ _CASE_PERMISSIONS: dict[str, frozenset[str]] = {
 for _role, _perms in _CASE_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
 
+# Figures and assessment meetings: leaders run them, auditors and admins read figures.
+ROLE_PERMISSIONS[Role.LEADER] |= {Perm.FIGURES_VIEW, Perm.MEETING_MANAGE}
+ROLE_PERMISSIONS[Role.AUDITOR] |= {Perm.FIGURES_VIEW}
+ROLE_PERMISSIONS[Role.ADMIN] |= {Perm.FIGURES_VIEW}
 
 _CACHE_ATTR = "_fengqiao_grants"
 
