@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import State
 from tests.browser.conftest import log_in, screenshot
+from tests.cases.builders import party, register
 from tests.cases.conftest import world  # noqa: F401 — the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,6 +42,8 @@ def take_action(page, name: str, fill=None) -> None:
 
 
 def test_walk_in_dispute_from_registration_to_sign_for(seeded, page, world):  # noqa: F811
+    # Given an earlier case of the same applicant, registered last week
+    prior = register(world.intake, world.grid1, parties=[party(name="巴特尔", phone="13812345678")])
     log_in(page, "intake_sun")
     page.get_by_role("link", name="登记事项", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("登记事项")
@@ -53,16 +56,22 @@ def test_walk_in_dispute_from_registration_to_sign_for(seeded, page, world):  # 
     expect(page.get_by_label("所在区域")).to_contain_text("工业社区第1网格")
     page.get_by_label("所在区域").select_option(str(world.grid1.pk))
     expect(page.get_by_label("楼栋（可选）")).to_be_visible()
-    page.get_by_label("姓名").first.fill("巴特尔")
-    page.get_by_label("联系电话").first.fill("13812345678")
-    page.get_by_label("联系电话").first.blur()
-    expect(page.get_by_test_id("no-similar")).to_be_visible()
+    # The applicant is already registered: find and pick him
+    page.get_by_label("查找已登记人员").fill("巴特尔")
+    page.get_by_role("button", name="选用").click()
+    expect(page.locator("[data-picked]")).to_contain_text("巴特尔")
+    # Picking him runs the duplicate check: the earlier case shows, linked as related
+    similar = page.get_by_test_id("similar-cases")
+    expect(similar).to_contain_text(prior.number)
+    expect(similar).to_contain_text("当事人电话相同")
+    similar.get_by_text("关联", exact=True).click()
     screenshot(page, "case-walk-1-intake-form")
 
     page.get_by_role("button", name="登记", exact=True).click()
     expect(page.locator(".alert-success")).to_contain_text("已登记事项")
     expect(page.get_by_role("heading", level=1)).to_contain_text("草场边界纠纷")
     expect(page.get_by_test_id("parties")).to_contain_text("138****5678")
+    expect(page.get_by_text("关联事项")).to_be_visible()
     screenshot(page, "case-walk-2-registered")
 
     take_action(page, "受理")
@@ -98,10 +107,14 @@ def test_walk_in_dispute_from_registration_to_sign_for(seeded, page, world):  # 
     take_action(page, "签收")
     screenshot(page, "case-walk-7-signed-for")
 
-    assert Case.objects.get().state == State.SIGNED_FOR
+    case = Case.objects.exclude(pk=prior.pk).get()
+    assert case.state == State.SIGNED_FOR
+    assert case.links.get().other == prior
 
 
-def test_grid_worker_reports_from_a_phone(seeded, phone, world, tmp_path):  # noqa: F811
+def test_grid_worker_reports_from_a_phone(seeded, phone, world, tmp_path, live_server):  # noqa: F811
+    phone.context.grant_permissions(["geolocation"], origin=live_server.url)
+    phone.context.set_geolocation({"latitude": 39.608123, "longitude": 109.781456})
     photo = tmp_path / "scene.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     log_in(phone, "gw_zheng")
@@ -114,6 +127,8 @@ def test_grid_worker_reports_from_a_phone(seeded, phone, world, tmp_path):  # no
     phone.get_by_label("事项描述").fill("3号楼楼道堆放大量杂物，存在消防隐患。")
     phone.get_by_label("类别", exact=True).select_option(label="其他")
     phone.get_by_label("事项类型").select_option(label="安全隐患")
+    phone.get_by_role("button", name="使用我的位置").click()
+    expect(phone.get_by_label("纬度")).to_have_value("39.608123")
     screenshot(phone, "case-report-phone-filled")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the report form scrolls sideways on a phone"
@@ -124,3 +139,4 @@ def test_grid_worker_reports_from_a_phone(seeded, phone, world, tmp_path):  # no
     case = Case.objects.get()
     assert case.channel == "grid_patrol"
     assert case.attachments.count() == 1
+    assert str(case.longitude) == "109.781456"
