@@ -1,0 +1,756 @@
+"""``fengqiao bench run``: every benchmark of issue 6 against an already seeded city.
+
+Reads are timed through the Django test client (the server's own time: middleware,
+queries, templates) and each is set beside its raw-SQL floor — the same rows fetched by
+hand-written SQL on the same connection. Writes go through the production server
+(``fengqiao up``, gunicorn with 2 workers, on a loopback port) over HTTP for
+requests per second, and through the test client for the server's time per request.
+The server's resident memory is sampled while it serves.
+"""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from fengqiao.accounts.models import Role, User
+from fengqiao.api.actions import issue_token
+from fengqiao.areas import paths
+from fengqiao.areas.models import Area
+from fengqiao.cases.models import Case, Category
+from fengqiao.cases.queries import _HANDLER_STATES
+from fengqiao.people.models import Person
+
+from .city import BENCH_PASSWORD
+
+PAGE_SIZE = 25  # cases.views.PAGE_SIZE
+COUNT_CAP = 1000  # cases.views.COUNT_CAP
+RSS_LIMIT_MB = 250
+SEARCH_TERMS = ("草牧场", "漏水")  # three characters (trigram index) and two (LIKE)
+LIST_STATE, LIST_CATEGORY = "closed", "D17"
+
+
+@dataclass
+class Result:
+    name: str
+    median_ms: float
+    p95_ms: float
+    floor_ms: float | None = None
+    n: int = 0
+    rps: float | None = None
+    note: str = ""
+    queries: int | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.floor_ms:
+            return None
+        return self.median_ms / self.floor_ms
+
+
+@dataclass
+class Report:
+    vendor: str
+    cases: int
+    results: list[Result] = field(default_factory=list)
+    rss_mb: dict[str, float] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)
+
+
+def _stats(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def _time(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _sql(statements: list[tuple[str, list]]) -> Callable[[], None]:
+    """A floor: hand-written statements on the same connection, every row fetched."""
+
+    def run():
+        with connection.cursor() as c:
+            for sql, params in statements:
+                c.execute(sql, params)
+                c.fetchall()
+
+    return run
+
+
+# --- who and what ---------------------------------------------------------------------
+
+
+@dataclass
+class Personas:
+    city: Area
+    town: Area
+    grid: Area
+    city_leader: User
+    town_intake: User
+    town_mediator: User
+    grid_worker: User
+    case_20: Case
+    person: Person
+
+
+def personas() -> Personas:
+    """The busiest town and grid of the city, its staff, and a case with 20 events (or as
+    near as the city has)."""
+    city = Area.objects.get(parent__isnull=True)
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT substr(area_path, 1, 15), COUNT(*) FROM cases_case "
+            "GROUP BY substr(area_path, 1, 15) ORDER BY 2 DESC LIMIT 1"
+        )
+        town_path = c.fetchone()[0]
+        c.execute(
+            "SELECT area_id, COUNT(*) FROM cases_case WHERE area_path BETWEEN %s AND %s "
+            "AND state IN ('dispatched', 'signed_for', 'in_progress', 'sent_back') "
+            "GROUP BY area_id ORDER BY 2 DESC LIMIT 1",
+            [town_path, paths.upper_bound(town_path)],
+        )
+        grid_id = c.fetchone()[0]
+        c.execute(
+            "SELECT case_id, COUNT(*) AS n FROM cases_timelineevent GROUP BY case_id "
+            "HAVING COUNT(*) BETWEEN 15 AND 25 ORDER BY ABS(COUNT(*) - 20), case_id DESC LIMIT 1"
+        )
+        row = c.fetchone()
+    town = Area.objects.get(path=town_path)
+    grid = Area.objects.get(pk=grid_id)
+    if row is None:
+        raise RuntimeError("没有约 20 条时间线的事项：城市太小？")
+    return Personas(
+        city=city,
+        town=town,
+        grid=grid,
+        city_leader=User.objects.get(username=f"{city.code}_{Role.LEADER}"),
+        town_intake=User.objects.get(username=f"{town.code}_{Role.INTAKE_OFFICER}"),
+        town_mediator=User.objects.get(username=f"{town.code}_{Role.MEDIATOR}"),
+        grid_worker=User.objects.get(username=f"{grid.code}_{Role.GRID_WORKER}"),
+        case_20=Case.objects.get(pk=row[0]),
+        person=Person.objects.filter(area=grid).order_by("pk").first(),
+    )
+
+
+# --- reads ------------------------------------------------------------------------------
+
+LIST_COLUMNS = (
+    "SELECT c.*, a.*, g.*, u.*, h.* FROM cases_case c "
+    "JOIN areas_area a ON a.id = c.area_id JOIN cases_category g ON g.id = c.category_id "
+    "LEFT JOIN units_unit u ON u.id = c.current_unit_id "
+    "LEFT JOIN accounts_user h ON h.id = c.current_handler_id "
+)
+
+
+def _list_floor(where: str, params: list, after: int | None) -> Callable[[], None]:
+    page_where = where + (" AND c.id < %s" if after else "")
+    page_params = params + ([after] if after else [])
+    return _sql(
+        [
+            (
+                f"{LIST_COLUMNS} WHERE {page_where} ORDER BY c.id DESC LIMIT %s",
+                page_params + [PAGE_SIZE + 1],
+            ),
+            (
+                f"SELECT COUNT(*) FROM (SELECT c.id FROM cases_case c WHERE {where} LIMIT %s) t",  # noqa: S608 — names from this module, values bound
+                params + [COUNT_CAP + 1],
+            ),
+        ]
+    )
+
+
+def _cursor_for_page(where: str, params: list, page: int) -> int | None:
+    """The ``after`` key of page ``page`` (the last id of the page before it)."""
+    if page <= 1:
+        return None
+    with connection.cursor() as c:
+        c.execute(
+            f"SELECT c.id FROM cases_case c WHERE {where} ORDER BY c.id DESC LIMIT 1 OFFSET %s",  # noqa: S608 — names from this module, values bound
+            params + [(page - 1) * PAGE_SIZE - 1],
+        )
+        row = c.fetchone()
+    return row[0] if row else None
+
+
+def _subtree(area: Area) -> tuple[str, list]:
+    return "c.area_path BETWEEN %s AND %s", [area.path, paths.upper_bound(area.path)]
+
+
+def _search_where(term: str) -> tuple[str, list]:
+    if connection.vendor == "sqlite":
+        if len(term) >= 3:
+            return (
+                "c.id IN (SELECT rowid FROM search_casesearch_fts "
+                "WHERE search_casesearch_fts MATCH %s)",
+                [f'"{term}"'],
+            )
+        return (
+            "c.id IN (SELECT case_id FROM search_casesearch WHERE text LIKE %s)",
+            [f"%{term}%"],
+        )
+    return (
+        "c.id IN (SELECT case_id FROM search_casesearch WHERE text ILIKE %s)",
+        [f"%{term}%"],
+    )
+
+
+def _workbench_floor(user: User) -> Callable[[], None]:
+    states = list(_HANDLER_STATES)
+    marks = ", ".join(["%s"] * len(states))
+    return _sql(
+        [
+            (
+                "SELECT c.*, a.*, ha.*, g.*, u.*, h.* FROM cases_case c "  # noqa: S608 — names from this module, values bound
+                "JOIN areas_area a ON a.id = c.area_id "
+                "JOIN areas_area ha ON ha.id = c.handling_area_id "
+                "JOIN cases_category g ON g.id = c.category_id "
+                "LEFT JOIN units_unit u ON u.id = c.current_unit_id "
+                "LEFT JOIN accounts_user h ON h.id = c.current_handler_id "
+                f"WHERE c.state IN ({marks}) AND (c.current_handler_id = %s OR "
+                "c.current_unit_id IN (SELECT unit_id FROM units_unitmember WHERE user_id = %s)) "
+                "ORDER BY c.is_urgent DESC, c.due_at ASC NULLS LAST, c.created_at LIMIT 200",
+                [*states, user.pk, user.pk],
+            )
+        ]
+    )
+
+
+def _case_floor(case: Case) -> Callable[[], None]:
+    return _sql(
+        [
+            (
+                "SELECT c.*, a.*, ha.* FROM cases_case c JOIN areas_area a ON a.id = c.area_id "
+                "JOIN areas_area ha ON ha.id = c.handling_area_id WHERE c.id = %s",
+                [case.pk],
+            ),
+            (
+                "SELECT p.*, pe.* FROM cases_party p JOIN people_person pe ON pe.id = p.person_id "
+                "WHERE p.case_id = %s ORDER BY p.role, p.id",
+                [case.pk],
+            ),
+            (
+                "SELECT t.*, u.* FROM cases_timelineevent t "
+                "LEFT JOIN accounts_user u ON u.id = t.actor_id WHERE t.case_id = %s "
+                "ORDER BY t.at, t.id",
+                [case.pk],
+            ),
+        ]
+    )
+
+
+@dataclass
+class Read:
+    name: str
+    user: User
+    url: str
+    floor: Callable[[], None]
+    note: str = ""
+
+
+def reads(p: Personas) -> list[Read]:
+    category = Category.objects.get(code=LIST_CATEGORY)
+    out = [
+        Read(
+            "workbench: grid worker",
+            p.grid_worker,
+            reverse("cases:workbench"),
+            _workbench_floor(p.grid_worker),
+        ),
+        Read(
+            "workbench: town mediator",
+            p.town_mediator,
+            reverse("cases:workbench"),
+            _workbench_floor(p.town_mediator),
+        ),
+    ]
+    for scope_name, user, area in (
+        ("town", p.town_intake, p.town),
+        ("city", p.city_leader, p.city),
+    ):
+        where, params = _subtree(area)
+        where += " AND c.state = %s AND c.category_id = %s"
+        params += [LIST_STATE, category.pk]
+        for page in (1, 100):
+            after = _cursor_for_page(where, params, page)
+            query = {"state": LIST_STATE, "category": category.pk}
+            if after:
+                query["after"] = after
+            out.append(
+                Read(
+                    f"list: {scope_name}, state+category, page {page}",
+                    user,
+                    reverse("cases:list") + "?" + urlencode(query),
+                    _list_floor(where, params, after),
+                )
+            )
+    where, params = _subtree(p.town)
+    out.append(
+        Read(
+            "list: town, no filter, page 1",
+            p.town_intake,
+            reverse("cases:list"),
+            _list_floor(where, params, None),
+        )
+    )
+    for term in SEARCH_TERMS:
+        where, params = _search_where(term)
+        out.append(
+            Read(
+                f"search: city, “{term}” ({len(term)} chars)",
+                p.city_leader,
+                reverse("cases:list") + "?" + urlencode({"q": term}),
+                _list_floor(where, params, None),
+            )
+        )
+    out.append(
+        Read(
+            "case page: 20 timeline events",
+            p.city_leader,
+            reverse("cases:detail", args=[p.case_20.pk]),
+            _case_floor(p.case_20),
+        )
+    )
+    return out
+
+
+class QueryCounter:
+    """Counts the statements of a request (``CaptureQueriesContext`` cannot: every
+    request starts by clearing the connection's query log)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def time_reads(p: Personas, repeat: int, only: list[str], out) -> list[Result]:
+    results = []
+    for r in reads(p):
+        if only and not any(o in r.name for o in only):
+            continue
+        client = Client()
+        client.force_login(r.user)
+        response = client.get(r.url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{r.name}: {r.url} → {response.status_code}")
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            client.get(r.url)
+        page = _stats(_time(lambda url=r.url, c=client: c.get(url), repeat))
+        floor = _stats(_time(r.floor, repeat))
+        result = Result(r.name, *page, floor_ms=floor[0], n=repeat, queries=counter.count)
+        results.append(result)
+        out(_line(result))
+    return results
+
+
+# --- writes over HTTP ---------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``fengqiao up`` in production mode on the seeded database: 2 gunicorn workers."""
+
+    def __init__(self, log: Path):
+        self.port = free_port()
+        env = dict(
+            os.environ,
+            FENGQIAO_PRODUCTION="1",
+            FENGQIAO_SECRET_KEY="bench-" + "x" * 50,
+            FENGQIAO_HTTPS="0",
+            FENGQIAO_NOTIFY_CHANNEL="none",
+        )
+        cmd = [sys.executable, "-m", "fengqiao", "up", "--no-demo", "--port", str(self.port)]
+        cmd += ["--workers", "2"]
+        self.log = log
+        with log.open("wb") as f:
+            self.process = subprocess.Popen(cmd, env=env, stdout=f, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"fengqiao up 退出：\n{log.read_text()}")
+            try:
+                status, _ = request(self.port, "GET", "/accounts/login/")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("fengqiao up 未能启动")
+
+    def pids(self) -> list[int]:
+        children = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == self.process.pid:
+                    children.append(int(entry.name))
+        return children
+
+    def rss_mb(self) -> dict[int, float]:
+        found = {}
+        for pid in [self.process.pid, *self.pids()]:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        found[pid] = int(line.split()[1]) / 1024
+            except OSError:
+                continue
+        return found
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def request(port: int, method: str, path: str, body: bytes = b"", headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body or None, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read(), response.getheaders()
+    finally:
+        conn.close()
+
+
+def load(port: int, requests: list[tuple], concurrency: int, seconds: float, ok=(200, 201, 302)):
+    """Send ``requests`` (method, path, body, headers) over ``concurrency`` keep-alive
+    connections until they run out or ``seconds`` pass; (done, elapsed, latencies, errors)."""
+    lock = threading.Lock()
+    position = iter(range(len(requests)))
+    latencies: list[float] = []
+    errors: list[str] = []
+    stop_at = time.perf_counter() + seconds
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.perf_counter() < stop_at:
+            with lock:
+                index = next(position, None)
+            if index is None:
+                break
+            method, path, body, headers = requests[index]
+            started = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(repr(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
+            spent = time.perf_counter() - started
+            with lock:
+                latencies.append(spent)
+                if response.status not in ok:
+                    errors.append(f"{response.status} {payload[:200]!r}")
+        conn.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(latencies), time.perf_counter() - started, latencies, errors
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, server: Server):
+        super().__init__(daemon=True)
+        self.server, self.peak, self.running = server, {}, True
+
+    def run(self):
+        while self.running:
+            for pid, mb in self.server.rss_mb().items():
+                self.peak[pid] = max(self.peak.get(pid, 0), mb)
+            time.sleep(0.25)
+
+
+def intake_body(p: Personas) -> dict:
+    return {
+        "kind": "dispute",
+        "channel": "walk_in",
+        "category": LIST_CATEGORY,
+        "title": f"{p.grid.name}楼上漏水纠纷（基准）",
+        "narrative": "居民反映楼上卫生间漏水，多次协商未果，双方因维修费用分摊发生争执，请求调解。",
+        "area": p.grid.code,
+        "parties": [
+            {"role": "applicant", "person": p.person.pk},
+            {"role": "respondent", "name": "基准被申请人", "phone": "13912345678"},
+        ],
+    }
+
+
+def intake_form(p: Personas, csrf: str) -> dict:
+    return {
+        "csrfmiddlewaretoken": csrf,
+        "kind": "dispute",
+        "channel": "walk_in",
+        "category": Category.objects.get(code=LIST_CATEGORY).pk,
+        "title": f"{p.grid.name}邻里噪音纠纷（基准）",
+        "narrative": "申请人称楼上住户长期夜间活动噪音扰民，双方多次口角，需要社区出面协调。",
+        "area": p.grid.pk,
+        "people_count": 2,
+        "party-TOTAL_FORMS": 1,
+        "party-INITIAL_FORMS": 0,
+        "party-MIN_NUM_FORMS": 0,
+        "party-MAX_NUM_FORMS": 50,
+        "party-0-role": "applicant",
+        "party-0-person": p.person.pk,
+        "party-0-sex": "unknown",
+        "similar_checked": "1",
+    }
+
+
+def _login(port: int, username: str) -> tuple[str, str]:
+    """(cookie header, csrf token) of a signed-in browser session."""
+    status, body, headers = request(port, "GET", "/accounts/login/")
+    cookies = _cookies(headers)
+    form = urlencode(
+        {
+            "csrfmiddlewaretoken": cookies["csrftoken"],
+            "username": username,
+            "password": BENCH_PASSWORD,
+        }
+    ).encode()
+    status, body, headers = request(
+        port,
+        "POST",
+        "/accounts/login/",
+        form,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+            "Referer": f"http://127.0.0.1:{port}/accounts/login/",
+        },
+    )
+    cookies |= _cookies(headers)
+    if status != 302 or "sessionid" not in cookies:
+        raise RuntimeError(f"登录失败：{status}")
+    header = f"csrftoken={cookies['csrftoken']}; sessionid={cookies['sessionid']}"
+    return header, cookies["csrftoken"]
+
+
+def _cookies(headers) -> dict[str, str]:
+    found = {}
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            found[key.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[Result], dict]:
+    results = []
+    token = issue_token(actor=None, user=p.town_intake, name="bench", actor_name="fengqiao bench")
+    auth = {"Authorization": f"Bearer {token.key}", "Content-Type": "application/json"}
+    server = Server(log_dir / "bench-server.log")
+    sampler = RssSampler(server)
+    sampler.start()
+    try:
+        first_new = Case.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+        body = json.dumps(intake_body(p), ensure_ascii=False).encode()
+        reqs = [("POST", "/api/v1/cases", body, auth)] * 100_000
+        results.append(_http("intake: API POST /api/v1/cases", server.port, reqs, seconds, out))
+
+        cookie, csrf = _login(server.port, p.town_intake.username)
+        form = urlencode(intake_form(p, csrf)).encode()
+        headers = {
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": f"http://127.0.0.1:{server.port}/cases/create/",
+        }
+        reqs = [("POST", "/cases/create/", form, headers)] * 100_000
+        results.append(
+            _http("intake: page form POST /cases/create/", server.port, reqs, seconds, out)
+        )
+
+        new = list(
+            Case.objects.filter(pk__gte=first_new, state="registered")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        steps = [
+            ("accept", {}),
+            ("assess", {"grade": "minor", "risk": "blue"}),
+            ("dispatch", {"handler": p.grid_worker.username}),
+        ]
+        done = new
+        for action, payload in steps:
+            data = json.dumps(payload).encode()
+            reqs = [("POST", f"/api/v1/cases/{pk}/{action}", data, auth) for pk in done]
+            result = _http(f"transition: API {action}", server.port, reqs, seconds, out)
+            results.append(result)
+            state = {"accept": "accepted", "assess": "assessed", "dispatch": "dispatched"}[action]
+            done = list(Case.objects.filter(pk__in=done, state=state).values_list("pk", flat=True))
+    finally:
+        sampler.running = False
+        sampler.join(timeout=2)
+        server.stop()
+    master = server.process.pid
+    rss = {
+        "master": round(sampler.peak.get(master, 0), 1),
+        "worker_max": round(max((v for k, v in sampler.peak.items() if k != master), default=0), 1),
+    }
+    out(
+        f"server RSS peak: master {rss['master']} MB, worker {rss['worker_max']} MB "
+        f"(limit {RSS_LIMIT_MB} MB)"
+    )
+    return results, rss
+
+
+def _http(name: str, port: int, reqs, seconds: float, out) -> Result:
+    done, elapsed, latencies, errors = load(port, reqs, concurrency=8, seconds=seconds)
+    median, p95 = _stats(latencies) if latencies else (0, 0)
+    note = f"{len(errors)} errors: {errors[0]}" if errors else ""
+    result = Result(name, median, p95, n=done, rps=done / elapsed, note=note)
+    out(_line(result))
+    return result
+
+
+# --- writes through the test client (server time per request) --------------------------------
+
+
+def client_writes(p: Personas, repeat: int, out) -> list[Result]:
+    results = []
+    token = issue_token(actor=None, user=p.town_intake, name="bench-client", actor_name="bench")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    body = json.dumps(intake_body(p), ensure_ascii=False)
+
+    def post_api():
+        response = client.post("/api/v1/cases", body, content_type="application/json")
+        assert response.status_code == 201, response.content[:300]
+        created.append(response.json()["id"])
+
+    created: list[int] = []
+    samples = _time(post_api, repeat)
+    results.append(Result("intake: API (test client)", *_stats(samples), n=repeat))
+    out(_line(results[-1]))
+
+    browser = Client()
+    browser.force_login(p.town_intake)
+    form = intake_form(p, "")
+    form.pop("csrfmiddlewaretoken")
+
+    def post_form():
+        response = browser.post(reverse("cases:create"), form)
+        assert response.status_code == 302, response.content[:300]
+
+    results.append(
+        Result("intake: page form (test client)", *_stats(_time(post_form, repeat)), n=repeat)
+    )
+    out(_line(results[-1]))
+    for action, payload in (
+        ("accept", {}),
+        ("assess", {"grade": "minor", "risk": "blue"}),
+        ("dispatch", {"handler": p.grid_worker.username}),
+    ):
+        ids = iter(list(created))
+        data = json.dumps(payload)
+
+        def act(action=action, data=data, ids=ids):
+            pk = next(ids)
+            response = client.post(
+                f"/api/v1/cases/{pk}/{action}", data, content_type="application/json"
+            )
+            assert response.status_code == 200, response.content[:300]
+
+        samples = _time(act, len(created) - 2)
+        results.append(
+            Result(f"transition: API {action} (test client)", *_stats(samples), n=len(samples))
+        )
+        out(_line(results[-1]))
+    return results
+
+
+# --- the whole run -------------------------------------------------------------------------
+
+
+def _line(r: Result) -> str:
+    parts = [f"{r.name:<44}", f"median {r.median_ms:8.1f} ms", f"p95 {r.p95_ms:8.1f} ms"]
+    if r.floor_ms is not None:
+        parts.append(f"floor {r.floor_ms:7.2f} ms  ×{r.ratio:5.1f}")
+    if r.rps is not None:
+        parts.append(f"{r.rps:7.1f} req/s")
+    if r.queries is not None:
+        parts.append(f"{r.queries} queries")
+    if r.note:
+        parts.append(r.note[:120])
+    return "  ".join(parts)
+
+
+def pending_benchmarks() -> list[str]:
+    from django.apps import apps
+
+    missing = []
+    if not apps.is_installed("fengqiao.analytics"):
+        missing += [
+            "leader dashboard figures (no analytics app yet)",
+            "ledger export of a town-month (no analytics app yet)",
+        ]
+    return missing
+
+
+def run_all(*, repeat: int, only: list[str], http_seconds: int, http: bool, out) -> Report:
+    report = Report(vendor=connection.vendor, cases=Case.objects.count())
+    out(f"{report.vendor}: {report.cases:,} cases")
+    p = personas()
+    out(f"town {p.town.name} ({p.town.code}), grid {p.grid.name}, case {p.case_20.number}")
+    report.results += time_reads(p, repeat, only, out)
+    if not only or any("intake" in o or "transition" in o for o in only):
+        report.results += client_writes(p, min(repeat, 30), out)
+        if http:
+            logs = Path(os.environ.get("FENGQIAO_HOME", "."))
+            results, rss = http_writes(p, http_seconds, out, logs)
+            report.results += results
+            report.rss_mb = rss
+    report.pending = pending_benchmarks()
+    for item in report.pending:
+        out(f"pending: {item}")
+    return report
+
+
+def save(report: Report, path: str) -> None:
+    data = asdict(report)
+    for r, raw in zip(report.results, data["results"], strict=True):
+        raw["ratio"] = r.ratio
+    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2))

@@ -1,0 +1,408 @@
+"""``fengqiao bench seed``: a whole city with years of cases, written through bulk paths.
+
+Areas, units and staff go in with the demo's builders; residents, households, cases and
+everything beside them are streamed in batches, one transaction per batch (COPY on
+PostgreSQL, executemany on SQLite with the PRAGMAs of a bulk load), and never held in
+memory. The search rows are written with the cases, so the trigram index is complete.
+"""
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fengqiao.areas.models import Area, Household
+from fengqiao.audit.log import record
+from fengqiao.cases.actions import TRACKING_ALPHABET
+from fengqiao.cases.models import (
+    Case,
+    CaseCounter,
+    Category,
+    Extension,
+    Party,
+    Supervision,
+    TimelineEvent,
+)
+from fengqiao.people.models import Person
+from fengqiao.search.models import CaseSearch
+
+from . import sink
+from .cases import CaseMaker, Generated
+from .city import Residents, Shape, build_city, write_residents
+from .clock import FastClock
+
+YEARS = 5
+BATCH = 5000
+SEED = 20260601
+
+CASE_FIELDS = ["id", "number", "tracking_code"] + [
+    "kind",
+    "channel",
+    "category_id",
+    "title",
+    "narrative",
+    "area_id",
+    "area_path",
+    "building_id",
+    "household_id",
+    "latitude",
+    "longitude",
+    "occurred_at",
+    "people_count",
+    "amount",
+    "state",
+    "grade",
+    "risk",
+    "urgency",
+    "handling_area_id",
+    "handling_area_path",
+    "registered_area_id",
+    "was_escalated",
+    "current_unit_id",
+    "current_handler_id",
+    "lead_leader_id",
+    "owner_id",
+    "responsibility",
+    "deadline",
+    "supervision_level",
+    "is_urgent",
+    "feedback",
+    "return_count",
+    "rework_count",
+    "dispatched_at",
+    "dispatched_by_id",
+    "sign_due_at",
+    "warning_at",
+    "due_at",
+    "red_at",
+    "extension_days",
+    "completed_at",
+    "closed_at",
+    "registered_by_id",
+    "created_at",
+    "updated_at",
+]
+EVENT_FIELDS = ["id", "case_id", "at", "actor_id", "action", "from_state", "to_state", "note"]
+EVENT_FIELDS += ["data"]
+PARTY_FIELDS = ["id", "case_id", "person_id", "role", "representative_name"]
+EXTENSION_FIELDS = ["id", "case_id", "days", "reason", "status", "requested_by_id"]
+EXTENSION_FIELDS += ["requested_at", "decided_by_id", "decided_at", "decision_note"]
+SUPERVISION_FIELDS = ["id", "case_id", "level", "note", "by_id", "at"]
+SEARCH_FIELDS = ["case_id", "area_path", "text"]
+
+
+CASE_MODELS = [Case, Party, TimelineEvent, Extension, Supervision, CaseSearch]
+FTS_TABLE = "search_casesearch_fts"
+FTS_INSERT_TRIGGER = "search_casesearch_ai"
+
+
+class CityExists(Exception):
+    """The database already holds areas: the bench city needs an empty one."""
+
+
+@dataclass
+class Summary:
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _bulk_pragmas(on: bool) -> None:
+    """SQLite: no fsync, a big page cache and no foreign-key checks while loading (the
+    generator writes keys it has just made); back to the settings' values after. Inside
+    a transaction (a test's) these cannot change, and need not."""
+    if connection.in_atomic_block:
+        return
+    if connection.vendor != "sqlite":
+        if on:
+            with connection.cursor() as c:
+                c.execute("SET synchronous_commit = off")
+        return
+    statements = (
+        [
+            "PRAGMA synchronous=OFF",
+            "PRAGMA foreign_keys=OFF",
+            "PRAGMA cache_size=-1000000",
+            "PRAGMA temp_store=MEMORY",
+        ]
+        if on
+        else [
+            "PRAGMA synchronous=FULL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA cache_size=-64000",
+        ]
+    )
+    with connection.cursor() as c:
+        for sql in statements:
+            c.execute(sql)
+
+
+class _deferred_fts:  # noqa: N801 — a context manager
+    """SQLite: index the search text in one FTS5 'rebuild' after the load instead of one
+    trigger call per row; the insert trigger is put back whatever happens."""
+
+    def __enter__(self):
+        self.trigger = None
+        if connection.vendor != "sqlite":
+            return self
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                [FTS_INSERT_TRIGGER],
+            )
+            row = c.fetchone()
+            if row is not None:
+                self.trigger = row[0]
+                c.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
+        return self
+
+    def __exit__(self, *exc):
+        if self.trigger is None:
+            return False
+        started = time.perf_counter()
+        with connection.cursor() as c:
+            c.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608 — names from this module, values bound
+            c.execute(self.trigger)
+        sink.spent["(fts rebuild)"] = time.perf_counter() - started
+        return False
+
+
+def day_counts(total: int, first: dt.date, days: int, rng: random.Random) -> list[int]:
+    """Cases per day summing to ``total``: growing over the years, fewer at weekends."""
+    weights = [
+        (1 + 0.6 * d / days) * (0.45 if (first + dt.timedelta(days=d)).weekday() >= 5 else 1)
+        for d in range(days)
+    ]
+    scale = total / sum(weights)
+    counts, carried = [], 0.0
+    for w in weights:
+        carried += w * scale
+        n = int(carried)
+        carried -= n
+        counts.append(n)
+    counts[-1] += total - sum(counts)
+    return counts
+
+
+def seed(
+    cases: int,
+    *,
+    shape: Shape | None = None,
+    rng_seed: int = SEED,
+    parallel: bool = True,
+    progress: Callable[[str, int], None] | None = None,
+) -> Summary:
+    """Build the bench city with ``cases`` cases over five years, ending now."""
+    shape = shape or Shape()
+    summary = Summary()
+    rng = random.Random(rng_seed)
+    started = time.perf_counter()
+    if Area.objects.exists():
+        raise CityExists("数据库中已有区域：基准城市须载入空库（先 migrate 一个新库）。")
+    _bulk_pragmas(True)
+    try:
+        with transaction.atomic():
+            city = build_city(shape, cases, rng)
+        summary.seconds["city"] = time.perf_counter() - started
+        summary.counts["areas"] = len(city.areas)
+        summary.counts["grids"] = len(city.grids)
+        with sink.deferred_indexes([Household, Person]):
+            households, people = write_residents(city, Residents(), transaction.atomic, progress)
+        summary.counts |= {"households": households, "people": people}
+        summary.seconds["people"] = time.perf_counter() - started - summary.seconds["city"]
+        mark = time.perf_counter()
+        with sink.deferred_indexes(CASE_MODELS), _deferred_fts():
+            summary.counts |= _write_cases(city, cases, rng, progress, parallel)
+        summary.seconds["cases"] = time.perf_counter() - mark
+        with transaction.atomic():
+            root = next(a for a in city.areas.values() if a.parent_id is None)
+            record("bench.seed", area=root, actor_name="fengqiao bench", detail=summary.counts)
+    finally:
+        _bulk_pragmas(False)
+    mark = time.perf_counter()
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    summary.seconds["analyze"] = time.perf_counter() - mark
+    summary.seconds["total"] = time.perf_counter() - started
+    return summary
+
+
+def _write_cases(city, total: int, rng: random.Random, progress, parallel: bool) -> dict:
+    """Generate the cases in one process and write them in this one: on two cores the
+    generator's Python and the database's inserts then overlap."""
+    now = timezone.now().replace(microsecond=0)
+    local_today = timezone.localdate()
+    first_day = local_today - dt.timedelta(days=365 * YEARS)
+    clock = FastClock(first_day - dt.timedelta(days=2), local_today + dt.timedelta(days=400))
+    categories = dict(Category.objects.values_list("code", "pk"))
+    _warm_rules(clock, city, categories)
+    ids = {m: sink.next_id(m) for m in (Case, Party, TimelineEvent, Extension, Supervision)}
+    maker = CaseMaker(city, clock, categories, rng, now)
+    plan = (maker, city, total, rng, first_day, ids, connection.vendor)
+    counts = dict.fromkeys(("cases", "parties", "events", "extensions", "supervisions"), 0)
+    counters: dict = {}
+
+    def write(batch: dict) -> None:
+        with transaction.atomic():
+            for model, fields, rows in batch["tables"]:
+                sink.write(model, fields, rows, prepared=True)
+        for key, n in batch["counts"].items():
+            counts[key] += n
+        if progress:
+            progress("cases", counts["cases"])
+
+    counters = _in_child(plan, write) if parallel and _may_fork() else _generate(*plan, write)
+    with transaction.atomic():
+        for (prefix, year), last in counters.items():
+            CaseCounter.objects.update_or_create(prefix=prefix, year=year, defaults={"last": last})
+    sink.reset_sequences([Case, Party, TimelineEvent, Extension, Supervision])
+    return counts
+
+
+def _warm_rules(clock: FastClock, city, categories: dict[str, int]) -> None:
+    """Read every time-limit rule the generator can need now, so that it never reads the
+    database itself (it may run in a forked process)."""
+    from fengqiao.areas.models import Level
+    from fengqiao.units.models import UnitScope
+
+    from .cases import CATEGORIES
+
+    for kind, pairs in CATEGORIES.items():
+        for code, _w in pairs:
+            for level in (Level.CITY, Level.DISTRICT, Level.TOWN, Level.COMMUNITY, Level.GRID):
+                for scope in UnitScope.values:
+                    for stage in ("accept", "handle"):
+                        clock.rule(stage, kind, categories[code], level, scope)
+
+
+def _may_fork() -> bool:
+    """Fork only from a file database or a server, outside any transaction (never in a
+    test's in-memory database)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or connection.in_atomic_block:
+        return False
+    return connection.vendor != "sqlite" or not connection.is_in_memory_db()
+
+
+def _in_child(plan, write) -> dict:
+    import multiprocessing
+    import traceback
+
+    from django.db import connections
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue(maxsize=3)
+
+    def child():
+        try:
+            counters = _generate(*plan, lambda batch: queue.put(("rows", batch)))
+            queue.put(("done", counters))
+        except BaseException:  # noqa: BLE001 — reported to the parent, which raises
+            queue.put(("error", traceback.format_exc()))
+
+    connections.close_all()  # the child must not share the parent's connection
+    process = ctx.Process(target=child, daemon=True)
+    process.start()
+    _bulk_pragmas(True)  # settings that lived on the closed connection
+    try:
+        while True:
+            kind, payload = queue.get()
+            if kind == "rows":
+                write(payload)
+            elif kind == "done":
+                return payload
+            else:
+                raise RuntimeError(f"生成进程出错：\n{payload}")
+    finally:
+        process.join(timeout=30)
+
+
+def _generate(maker, city, total, rng, first_day, ids, vendor, emit) -> dict:
+    """Draw every case, day by day, and hand batches of ready rows to ``emit``."""
+    residents = Residents()
+    grid_cum, acc = [], 0.0
+    for _g in city.grids:  # busy and quiet grids: a fixed weight per grid
+        acc += rng.uniform(0.2, 1.8)
+        grid_cum.append(acc)
+    counters: dict[tuple[str, int], int] = {}
+    tz = timezone.get_current_timezone()
+    now = maker.now
+    pending: list[Generated] = []
+    for d, n in enumerate(day_counts(total, first_day, 365 * YEARS, rng)):
+        day = first_day + dt.timedelta(days=d + 1)
+        start = dt.datetime.combine(day, dt.time(7, 0), tzinfo=tz)
+        for s in sorted(rng.randrange(14 * 3600) for _ in range(n)):
+            created = (start + dt.timedelta(seconds=s)).astimezone(dt.UTC)
+            if created >= now:
+                created = now - dt.timedelta(seconds=rng.randint(60, 3600))
+            grid = rng.choices(city.grids, cum_weights=grid_cum)[0]
+            g = maker.make(grid, created)
+            g.fields["_prefix"] = grid.prefix
+            pending.append(g)
+            if len(pending) >= BATCH:
+                emit(_rows(pending, ids, counters, residents, rng, city, vendor))
+                pending = []
+    if pending:
+        emit(_rows(pending, ids, counters, residents, rng, city, vendor))
+    return counters
+
+
+def _rows(batch, ids, counters, residents, rng, city, vendor) -> dict:
+    """The rows of a batch of cases, converted for the database's driver."""
+    case_rows, party_rows, event_rows, ext_rows, sup_rows, search_rows = [], [], [], [], [], []
+    for g in batch:
+        f = g.fields
+        case_id = ids[Case]
+        ids[Case] += 1
+        prefix = f.pop("_prefix")
+        year = timezone.localtime(f["created_at"]).year
+        counters[(prefix, year)] = counters.get((prefix, year), 0) + 1
+        number = f"{prefix}-{year}-{counters[(prefix, year)]:06d}"
+        tracking = "".join(rng.choices(TRACKING_ALPHABET, k=12))
+        case_rows.append((case_id, number, tracking, *(f[name] for name in CASE_FIELDS[3:])))
+        names = []
+        for resident, role in g.parties:
+            party_rows.append((ids[Party], case_id, city.people_base + resident, role, ""))
+            ids[Party] += 1
+            names.append(residents.name(resident))
+        for e in g.events:
+            event_rows.append(
+                (ids[TimelineEvent], case_id, e.at, e.actor, e.action, e.from_state)
+                + (e.to_state, e.note, e.data)
+            )
+            ids[TimelineEvent] += 1
+        for ext in g.extensions:
+            ext_rows.append((ids[Extension], case_id, *ext))
+            ids[Extension] += 1
+        for sup in g.supervisions:
+            sup_rows.append((ids[Supervision], case_id, *sup))
+            ids[Supervision] += 1
+        # The same text as search.index.text_of: number, title, narrative, party names.
+        text = "\n".join([number, f["title"], f["narrative"], " ".join(names)])
+        search_rows.append((case_id, f["area_path"], text))
+    tables = [
+        (Case, CASE_FIELDS, case_rows),
+        (Party, PARTY_FIELDS, party_rows),
+        (TimelineEvent, EVENT_FIELDS, event_rows),
+        (Extension, EXTENSION_FIELDS, ext_rows),
+        (Supervision, SUPERVISION_FIELDS, sup_rows),
+        (CaseSearch, SEARCH_FIELDS, search_rows),
+    ]
+    return {
+        "tables": [
+            (m, fields, sink.prepare(m, fields, rows, vendor)) for m, fields, rows in tables
+        ],
+        "counts": {
+            "cases": len(case_rows),
+            "parties": len(party_rows),
+            "events": len(event_rows),
+            "extensions": len(ext_rows),
+            "supervisions": len(sup_rows),
+        },
+    }
