@@ -7,7 +7,7 @@ from django.test import Client
 from fengqiao.accounts.models import Role
 from fengqiao.audit.models import AuditRecord
 from fengqiao.cases.models import TimelineEvent
-from fengqiao.mediation import actions
+from fengqiao.mediation import access, actions
 from fengqiao.mediation.errors import MediationError
 from fengqiao.mediation.models import Mediation
 from fengqiao.people.models import Person
@@ -51,10 +51,10 @@ def test_a_relative_cannot_join_the_panel_either(desk, case):
 def test_a_mediator_who_is_a_party_by_phone_or_name_must_recuse(desk, case):
     desk.cousin_mediator.phone = "13812345678"  # 张三's phone
     desk.cousin_mediator.save()
-    reasons = actions.access.conflicts_of(desk.cousin_mediator, case)
+    reasons = access.conflicts_of(desk.cousin_mediator, case)
     assert reasons == ["与当事人张三电话相同"]
     namesake = f.user("mediator_li4", Role.MEDIATOR, desk.world.community, full_name="李四")
-    assert actions.access.conflicts_of(namesake, case) == ["与当事人李四同名"]
+    assert access.conflicts_of(namesake, case) == ["与当事人李四同名"]
 
 
 def test_the_assign_form_skips_the_relative_and_says_why(desk, case):
