@@ -13,6 +13,8 @@ urlpatterns = [
     path("people/", include("fengqiao.people.urls")),
     path("audit/", include("fengqiao.audit.urls")),
     path("cases/", include("fengqiao.cases.urls")),
+    path("analytics/", include("fengqiao.analytics.urls")),
+    path("meetings/", include("fengqiao.meetings.urls")),
     path("mediation/", include("fengqiao.mediation.urls")),
     path("track/", include((track_urls, "track"))),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -44,6 +44,23 @@ NAV: list[NavEntry] = [
         _("派单、退单、督办等通知"),
         badge="fengqiao.cases.workbench.unread_count",
     ),
+    NavEntry(
+        "analytics:dashboard",
+        _("领导驾驶舱"),
+        "chart-bar",
+        Perm.FIGURES_VIEW,
+        _("辖区综治数据与指标"),
+    ),
+    NavEntry(
+        "analytics:performance", _("绩效考核"), "award", Perm.FIGURES_VIEW, _("单位与个人考核排名")
+    ),
+    NavEntry(
+        "meetings:list",
+        _("研判会"),
+        "presentation",
+        Perm.MEETING_MANAGE,
+        _("按期研判，决定事项三定"),
+    ),
     NavEntry("areas:browse", _("区域"), "map", Perm.AREA_VIEW, _("逐级查看区域、网格与综治中心")),
     NavEntry("people:search", _("人员"), "users", Perm.PERSON_VIEW, _("查询辖区实有人口")),
     NavEntry("areas:import", _("区划导入"), "upload", Perm.AREA_MANAGE, _("导入或导出区划与网格")),

@@ -1,0 +1,35 @@
+"""Which area a figures page shows: one the user holds figures.view on, or the common
+404. Shared by the pages, the exports and the API."""
+
+from django.http import Http404
+
+from fengqiao.areas import access
+from fengqiao.areas.access import Perm
+from fengqiao.areas.models import Area
+
+
+def area_for(user, value) -> Area:
+    """The area named by ``value`` (a pk), else the user's outermost area; 404 when the
+    user may not see figures there (or anywhere)."""
+    area = None
+    if value not in (None, ""):
+        if not str(value).isdigit():
+            raise Http404
+        area = Area.objects.filter(pk=value).first()
+    else:
+        area = access.top_areas(user, Perm.FIGURES_VIEW).order_by("path").first()
+    access.require(user, Perm.FIGURES_VIEW, area)
+    return area
+
+
+def picker_areas(user, area: Area) -> list[Area]:
+    """The area picker: the way down from the user's outermost areas, then the children."""
+    roots = access.area_paths_for(user, Perm.FIGURES_VIEW)
+    chain = [a for a in area.ancestors() if any(a.path.startswith(r) for r in roots)]
+    tops = list(access.top_areas(user, Perm.FIGURES_VIEW).order_by("path")[:20])
+    seen, out = set(), []
+    for a in [*tops, *chain, *area.children.order_by("path")[:200]]:
+        if a.pk not in seen:
+            seen.add(a.pk)
+            out.append(a)
+    return out
