@@ -2,7 +2,6 @@
 accounts, audit records without passwords, Argon2 hashes, logout by POST only."""
 
 import datetime as dt
-import re
 
 import pytest
 import time_machine
@@ -12,6 +11,7 @@ from django.urls import reverse
 from fengqiao.accounts.models import LoginThrottle
 from fengqiao.audit.models import AuditRecord
 from tests import factories as f
+from tests.html import without_csrf
 
 pytestmark = pytest.mark.django_db
 LOGIN = reverse("accounts:login")
@@ -25,12 +25,6 @@ def post_login(client, username, password=f.PASSWORD):
 def fail(client, username, times):
     for _ in range(times):
         post_login(client, username, "wrong-password-123")
-
-
-def without_csrf(html: str) -> str:
-    """The page minus its CSRF tokens, which are masked afresh on every response."""
-    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-    return re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
 
 
 def is_logged_in(client) -> bool:

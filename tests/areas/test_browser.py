@@ -1,8 +1,6 @@
 """The area browser, by persona: a city leader, a town mediator of 白泥井镇, a grid worker
 of 工业街道 (another town) and an outsider."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +11,7 @@ from fengqiao.areas import queries
 from fengqiao.areas.models import Area, Building, Center, CenterKind, Compound, Household, Level
 from fengqiao.people.models import Person
 from tests import factories as f
+from tests.html import without_csrf
 
 from .conftest import import_text
 
@@ -60,12 +59,6 @@ def mediator(tree):
 @pytest.fixture
 def other_grid_worker(tree):
     return f.user("gw_other", Role.GRID_WORKER, code("150602001001001"))
-
-
-def without_csrf(content: bytes) -> str:
-    """The page with its per-request CSRF tokens blanked out."""
-    text = re.sub(r'"X-CSRFToken": "[^"]*"', "", content.decode())
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
 
 
 def page(client, user, url):
