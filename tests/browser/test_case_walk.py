@@ -65,12 +65,19 @@ def test_walk_in_dispute_from_registration_to_sign_for(seeded, page, world):  # 
     expect(similar).to_contain_text(prior.number)
     expect(similar).to_contain_text("当事人电话相同")
     similar.get_by_text("关联", exact=True).click()
+    # A second party: the respondent, typed in as a new person
+    page.get_by_role("button", name="添加当事人").click()
+    respondent = page.locator("[data-party]").nth(1)
+    respondent.get_by_label("当事人类型").select_option(label="被申请人")
+    respondent.get_by_label("姓名").fill("其其格")
+    respondent.get_by_label("联系电话").fill("13900002222")
     screenshot(page, "case-walk-1-intake-form")
 
     page.get_by_role("button", name="登记", exact=True).click()
     expect(page.locator(".alert-success")).to_contain_text("已登记事项")
     expect(page.get_by_role("heading", level=1)).to_contain_text("草场边界纠纷")
     expect(page.get_by_test_id("parties")).to_contain_text("138****5678")
+    expect(page.get_by_test_id("parties")).to_contain_text("其其格")
     expect(page.get_by_text("关联事项")).to_be_visible()
     screenshot(page, "case-walk-2-registered")
 
