@@ -6,7 +6,9 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
+from fengqiao.analytics import api as analytics_api
 from fengqiao.mediation import api as mediation_api
+from fengqiao.meetings import api as meetings_api
 
 from . import errors
 from .auth import TokenAuth
@@ -44,3 +46,5 @@ api.add_router("/", transitions.router)
 api.add_router("/", reference.router)
 api.add_router("/", mediation_api.router)
 api.add_router("/", mediation_api.public)
+api.add_router("/", analytics_api.router)
+api.add_router("/", meetings_api.router)
