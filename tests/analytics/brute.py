@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from decimal import Decimal
 
+from django.apps import apps
 from django.utils import timezone
 
 from fengqiao.cases.models import Case, CaseLink, TimelineEvent
@@ -31,6 +32,8 @@ def figures(area, period) -> dict:
     revisited = set(
         TimelineEvent.objects.filter(action="revisit").values_list("case_id", flat=True)
     )
+    med = mediation(cases)
+    revisited |= med.pop("done_revisit_cases")
     duplicates = set(CaseLink.objects.filter(kind="duplicate").values_list("case_id", flat=True))
     accepted = [c for c in cases if c.state not in NOT_ACCEPTED]
     referred = [c for c in cases if c.state == "referred_out"]
@@ -50,9 +53,7 @@ def figures(area, period) -> dict:
         "revisit_rate": (len([c for c in closed if c.pk in revisited]), len(closed)),
         "rework_rate": (len([c for c in cases if c.rework_count > 0]), len(completed)),
         "return_rate": (len([c for c in cases if c.return_count > 0]), len(dispatched)),
-        "mediation_success_rate": (0, 0),
-        "satisfaction_rate": (0, 0),
-        "fulfilment_rate": (0, 0),
+        **med,
         "avg_hours": (
             (Decimal(int(sum(int(h) for h in hours))) / len(hours) / 3600).quantize(Decimal("0.1"))
             if hours
@@ -84,3 +85,47 @@ def child_counts(area, period) -> dict[str, int]:
 
 def percent(pair):
     return _pct(*pair)
+
+
+def mediation(cases) -> dict:
+    """Mediation success, satisfaction and fulfilment, read straight off the mediation
+    app's rows: each case by its mediation and its newest done revisits."""
+    if not apps.is_installed("fengqiao.mediation"):
+        return {
+            "mediation_success_rate": (0, 0),
+            "satisfaction_rate": (0, 0),
+            "fulfilment_rate": (0, 0),
+            "done_revisit_cases": set(),
+        }
+    Mediation = apps.get_model("mediation", "Mediation")
+    Revisit = apps.get_model("mediation", "Revisit")
+    ids = {c.pk for c in cases}
+    status = {m.case_id: m.status for m in Mediation.objects.filter(case_id__in=ids)}
+    done = sorted(
+        Revisit.objects.filter(case_id__in=ids, status="done"),
+        key=lambda r: (r.done_at, r.pk),
+        reverse=True,
+    )
+    ended = [i for i in ids if status.get(i) in ("succeeded", "failed")]
+    rated, checked = {}, {}
+    for r in done:
+        if r.satisfaction and r.case_id not in rated:
+            rated[r.case_id] = r.satisfaction
+        values = [v for v in (r.performance or {}).values() if v in ("performed", "not_performed")]
+        if values and r.case_id not in checked:
+            checked[r.case_id] = values
+    return {
+        "mediation_success_rate": (
+            len([i for i in ended if status[i] == "succeeded"]),
+            len(ended),
+        ),
+        "satisfaction_rate": (
+            len([v for v in rated.values() if v in ("satisfied", "basic")]),
+            len(rated),
+        ),
+        "fulfilment_rate": (
+            len([v for v in checked.values() if all(x == "performed" for x in v)]),
+            len(checked),
+        ),
+        "done_revisit_cases": {r.case_id for r in done},
+    }

@@ -17,8 +17,8 @@ from fengqiao.cases.states import Action, State
 from .models import KEY_FIELDS, MEASURES, CaseFact, DailyFigure
 
 NOT_ACCEPTED = {State.REGISTERED, State.DECLINED}
-# Supplied by the mediation app once it lands (``fengqiao.mediation.figures``); until
-# then these figures are zero and say so.
+# Outcomes read from the mediation app's rows (mediations, revisits); zero while the
+# app is not installed, and the figures say so.
 MEDIATION_MEASURES = (
     "mediated",
     "mediation_success",
@@ -27,19 +27,69 @@ MEDIATION_MEASURES = (
     "agreements_due",
     "fulfilled",
 )
+_ZERO = dict.fromkeys(MEDIATION_MEASURES, 0)
+SATISFIED = ("satisfied", "basic")  # 满意 + 基本满意
+CHECKED = ("performed", "not_performed")  # a clause's performance checked at a revisit
+
+
+def _mediation_models():
+    if not apps.is_installed("fengqiao.mediation"):
+        return None
+    return apps.get_model("mediation", "Mediation"), apps.get_model("mediation", "Revisit")
+
+
+def _measures(status: str | None, revisits: list[dict]) -> dict[str, int]:
+    """From the mediation's status and the case's done revisits, newest first."""
+    rated = next((r for r in revisits if r["satisfaction"]), None)
+    checked = next(
+        (r for r in revisits if any(v in CHECKED for v in (r["performance"] or {}).values())),
+        None,
+    )
+    performance = [v for v in (checked or {}).get("performance", {}).values() if v in CHECKED]
+    return {
+        "mediated": int(status in ("succeeded", "failed")),
+        "mediation_success": int(status == "succeeded"),
+        "revisit_valid": int(rated is not None),
+        "satisfied": int(rated is not None and rated["satisfaction"] in SATISFIED),
+        "agreements_due": int(checked is not None),
+        "fulfilled": int(checked is not None and all(v == "performed" for v in performance)),
+    }
+
+
+def _done_revisits(Revisit, **where):
+    return (
+        Revisit.objects.filter(status="done", **where)
+        .order_by("-done_at", "-pk")
+        .values("case_id", "satisfaction", "performance")
+    )
 
 
 def mediation_measures(case: Case) -> dict[str, int]:
-    """Mediation, agreement and revisit outcomes of ``case`` from the mediation app."""
-    if apps.is_installed("fengqiao.mediation"):
-        try:
-            from fengqiao.mediation.figures import case_measures  # type: ignore[import-not-found]
-        except ImportError:
-            pass
-        else:
-            found = case_measures(case)
-            return {name: int(bool(found.get(name))) for name in MEDIATION_MEASURES}
-    return dict.fromkeys(MEDIATION_MEASURES, 0)
+    """Mediation, satisfaction and fulfilment outcomes of ``case`` (two queries)."""
+    models = _mediation_models()
+    if models is None:
+        return dict(_ZERO)
+    Mediation, Revisit = models
+    status = Mediation.objects.filter(case_id=case.pk).values_list("status", flat=True).first()
+    return _measures(status, list(_done_revisits(Revisit, case_id=case.pk)))
+
+
+def mediation_bulk(case_ids: list[int]) -> dict[int, dict[str, int]]:
+    """The same for many cases in two queries (for rebuilds)."""
+    models = _mediation_models()
+    if models is None:
+        return {pk: dict(_ZERO) for pk in case_ids}
+    Mediation, Revisit = models
+    statuses = dict(Mediation.objects.filter(case_id__in=case_ids).values_list("case_id", "status"))
+    revisits: dict[int, list[dict]] = {}
+    for row in _done_revisits(Revisit, case_id__in=case_ids):
+        revisits.setdefault(row["case_id"], []).append(row)
+    return {pk: _measures(statuses.get(pk), revisits.get(pk, [])) for pk in case_ids}
+
+
+def has_done_revisit(case: Case) -> bool:
+    models = _mediation_models()
+    return models is not None and models[1].objects.filter(case_id=case.pk, status="done").exists()
 
 
 def top_category_id(case: Case) -> int:
@@ -61,8 +111,9 @@ def fact_for(
     read in bulk; otherwise they are read here."""
     closed = case.state == State.CLOSED
     if revisited is None:
-        revisited = (
-            closed and TimelineEvent.objects.filter(case=case, action=Action.REVISIT).exists()
+        revisited = closed and (
+            TimelineEvent.objects.filter(case=case, action=Action.REVISIT).exists()
+            or has_done_revisit(case)
         )
     if repeat is None:
         repeat = (
@@ -147,6 +198,9 @@ def rebuild(batch: int = 2000) -> int:
     revisited = set(
         TimelineEvent.objects.filter(action=Action.REVISIT).values_list("case_id", flat=True)
     )
+    models = _mediation_models()
+    if models is not None:
+        revisited |= set(models[1].objects.filter(status="done").values_list("case_id", flat=True))
     repeats = set(
         CaseLink.objects.filter(kind=LinkKind.DUPLICATE).values_list("case_id", flat=True)
     )
@@ -158,6 +212,7 @@ def rebuild(batch: int = 2000) -> int:
         )
         if not cases:
             break
+        mediation = mediation_bulk([c.pk for c in cases])
         rows = [
             CaseFact(
                 case_id=c.pk,
@@ -165,6 +220,7 @@ def rebuild(batch: int = 2000) -> int:
                     c,
                     revisited=c.pk in revisited,
                     repeat=c.pk in repeats,
+                    mediation=mediation[c.pk],
                     top_category=tops[c.category_id],
                 ),
             )

@@ -104,7 +104,7 @@ def rates(t: Totals) -> list[Figure]:
         Figure(
             "mediation_success_rate",
             _("调解成功率"),
-            _("达成调解协议的调解 ÷ 已结束的调解（调解模块提供）"),
+            _("调解成功的事项 ÷ 调解已结束（成功或不成）的事项"),
             t["mediation_success"],
             t["mediated"],
         ),
@@ -131,7 +131,7 @@ def rates(t: Totals) -> list[Figure]:
         Figure(
             "revisit_rate",
             _("回访率"),
-            _("经回访后结案的事项 ÷ 已结案的事项"),
+            _("经回访（转入回访或已完成回访）后结案的事项 ÷ 已结案的事项"),
             t["revisited"],
             closed,
             [(_("尚未结案"), t["n"] - closed)],
@@ -140,14 +140,14 @@ def rates(t: Totals) -> list[Figure]:
         Figure(
             "satisfaction_rate",
             _("满意率"),
-            _("（满意 + 基本满意）的回访 ÷ 有效回访（调解模块提供）"),
+            _("最近一次有效回访为满意或基本满意的事项 ÷ 有有效回访（已评满意度）的事项"),
             t["satisfied"],
             t["revisit_valid"],
         ),
         Figure(
             "fulfilment_rate",
             _("协议履行率"),
-            _("回访确认已履行的协议 ÷ 到期应履行的协议（调解模块提供）"),
+            _("最近一次履行核查各条款均已履行的事项 ÷ 经回访核查协议履行的事项"),
             t["fulfilled"],
             t["agreements_due"],
         ),
