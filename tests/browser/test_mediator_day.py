@@ -108,3 +108,23 @@ def test_the_mediators_day(page, day):
     screenshot(page, "mediator-7-print")
     case.refresh_from_db()
     assert Case.objects.get(pk=case.pk).timeline.filter(action="agr_effective").exists()
+
+
+def test_the_mediator_records_todays_revisit_and_the_resident_rates(page, day):
+    earlier, _case = day
+    log_in(page, "mediator_wu")
+    page.get_by_test_id("revisit-panel").get_by_test_id("revisit-row").first.click()
+    form = page.get_by_test_id("revisit-form")
+    form.get_by_role("textbox", name="回访对象").fill("张三")
+    form.get_by_label("满意", exact=True).check()
+    screenshot(page, "mediator-8-revisit")
+    form.get_by_role("button", name="登记回访").click()
+    expect(page.locator(".alert-success").first).to_contain_text("已登记回访")
+    expect(page.get_by_test_id("revisits")).to_contain_text("已回访")
+
+    page.goto("/track/")
+    page.get_by_role("textbox", name="查询码").fill(earlier.tracking_code)
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_test_id("track-result")).to_contain_text("办理中")
+    expect(page.get_by_test_id("track-result")).not_to_contain_text("张三")
+    screenshot(page, "resident-track")

@@ -22,7 +22,6 @@ from fengqiao.audit.log import record, record_refusal
 from fengqiao.cases.access import get_case_for_user_or_404
 from fengqiao.cases.errors import CaseError
 from fengqiao.cases.models import Case
-from fengqiao.cases.states import State
 
 from . import access, actions, documents, forms, queries
 from .models import Agreement, MediationSession, Revisit, RevisitStatus
@@ -485,9 +484,9 @@ def revisit(request, pk: int):
         except CaseError as e:
             form.add_error(None, e.message)
         else:
-            row.case.refresh_from_db()
-            if row.case.state == State.IN_PROGRESS:
-                messages.warning(request, _("回访发现问题，事项已重新办理。"))
+            row.refresh_from_db()
+            if row.reopened:
+                messages.warning(request, _("回访发现问题，事项已退回承办人重新办理。"))
             else:
                 messages.success(request, _("已登记回访。"))
             return redirect(_back(row.case))
@@ -554,7 +553,8 @@ def _limited(request) -> bool:
 @never_cache
 def track(request):
     """Residents look up their case by its tracking code: state and step headlines only."""
-    form = forms.TrackForm(request.POST or request.GET or None)
+    # The code travels in the POST body only: never in a URL, a log line or a Referer.
+    form = forms.TrackForm(request.POST or None)
     case = None
     rating_form = None
     status = 200
@@ -592,6 +592,4 @@ def track(request):
         "rating_form": rating_form,
         "code": form.cleaned_data.get("code", "") if case else "",
     }
-    response = render(request, "mediation/track.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return render(request, "mediation/track.html", context, status=status)
