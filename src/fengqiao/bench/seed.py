@@ -217,6 +217,9 @@ def seed(
         with sink.deferred_indexes(CASE_MODELS), _deferred_fts():
             summary.counts |= _write_cases(city, cases, rng, progress, parallel)
         summary.seconds["cases"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        summary.counts["facts"] = _analytics_facts()
+        summary.seconds["analytics"] = time.perf_counter() - mark
         with transaction.atomic():
             root = next(a for a in city.areas.values() if a.parent_id is None)
             record("bench.seed", area=root, actor_name="fengqiao bench", detail=summary.counts)
@@ -278,6 +281,19 @@ def _warm_rules(clock: FastClock, city, categories: dict[str, int]) -> None:
                 for scope in UnitScope.values:
                     for stage in ("accept", "handle"):
                         clock.rule(stage, kind, categories[code], level, scope)
+
+
+def _analytics_facts() -> int:
+    """The figures' facts and daily roll-up, through the analytics app's own rebuild
+    (the same rows its hook writes case by case); 0 when the app is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("fengqiao.analytics"):
+        return 0
+    from fengqiao.analytics import facts
+
+    with transaction.atomic():
+        return facts.rebuild(batch=5000)
 
 
 def _may_fork() -> bool:
