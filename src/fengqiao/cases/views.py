@@ -270,7 +270,7 @@ def case_list(request):
         has_next = len(page) > PAGE_SIZE
         page = page[:PAGE_SIZE]
         has_prev = after is not None
-    count = qs.values("pk")[: COUNT_CAP + 1].count()
+    count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
     now = timezone.now()
     for case in page:
         case.light = workbench.stored_light(case, now)
