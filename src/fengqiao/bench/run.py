@@ -114,6 +114,11 @@ class Personas:
     grid_worker: User
     case_20: Case
     person: Person
+    # The writes go to another grid, so that repeated runs leave the read personas'
+    # workbenches as the generator made them.
+    write_grid: Area
+    write_worker: User
+    write_person: Person
 
 
 def personas() -> Personas:
@@ -135,6 +140,9 @@ def personas() -> Personas:
         row = c.fetchone()
     grid = Area.objects.get(pk=grid_id)
     town = Area.objects.get(path=grid.path[: 3 * paths.SEGMENT])
+    write_grid = (
+        Area.objects.within(town).filter(level="grid").exclude(pk=grid.pk).order_by("-path").first()
+    )
     if row is None:
         raise RuntimeError("没有约 20 条时间线的事项：城市太小？")
     return Personas(
@@ -147,6 +155,9 @@ def personas() -> Personas:
         grid_worker=User.objects.get(username=f"{grid.code}_{Role.GRID_WORKER}"),
         case_20=Case.objects.get(pk=row[0]),
         person=Person.objects.filter(area=grid).order_by("pk").first(),
+        write_grid=write_grid,
+        write_worker=User.objects.get(username=f"{write_grid.code}_{Role.GRID_WORKER}"),
+        write_person=Person.objects.filter(area=write_grid).order_by("pk").first(),
     )
 
 
@@ -571,11 +582,11 @@ def intake_body(p: Personas) -> dict:
         "kind": "dispute",
         "channel": "walk_in",
         "category": LIST_CATEGORY,
-        "title": f"{p.grid.name}楼上漏水纠纷（基准）",
+        "title": f"{p.write_grid.name}楼上漏水纠纷（基准）",
         "narrative": "居民反映楼上卫生间漏水，多次协商未果，双方因维修费用分摊发生争执，请求调解。",
-        "area": p.grid.code,
+        "area": p.write_grid.code,
         "parties": [
-            {"role": "applicant", "person": p.person.pk},
+            {"role": "applicant", "person": p.write_person.pk},
             {"role": "respondent", "name": "基准被申请人", "phone": "13912345678"},
         ],
     }
@@ -587,16 +598,16 @@ def intake_form(p: Personas, csrf: str) -> dict:
         "kind": "dispute",
         "channel": "walk_in",
         "category": Category.objects.get(code=LIST_CATEGORY).pk,
-        "title": f"{p.grid.name}邻里噪音纠纷（基准）",
+        "title": f"{p.write_grid.name}邻里噪音纠纷（基准）",
         "narrative": "申请人称楼上住户长期夜间活动噪音扰民，双方多次口角，需要社区出面协调。",
-        "area": p.grid.pk,
+        "area": p.write_grid.pk,
         "people_count": 2,
         "party-TOTAL_FORMS": 1,
         "party-INITIAL_FORMS": 0,
         "party-MIN_NUM_FORMS": 0,
         "party-MAX_NUM_FORMS": 50,
         "party-0-role": "applicant",
-        "party-0-person": p.person.pk,
+        "party-0-person": p.write_person.pk,
         "party-0-sex": "unknown",
         "similar_checked": "1",
     }
@@ -673,7 +684,7 @@ def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[R
         steps = [
             ("accept", {}),
             ("assess", {"grade": "minor", "risk": "blue"}),
-            ("dispatch", {"handler": p.grid_worker.username}),
+            ("dispatch", {"handler": p.write_worker.username}),
         ]
         done = new
         for action, payload in steps:
@@ -743,7 +754,7 @@ def client_writes(p: Personas, repeat: int, out) -> list[Result]:
     for action, payload in (
         ("accept", {}),
         ("assess", {"grade": "minor", "risk": "blue"}),
-        ("dispatch", {"handler": p.grid_worker.username}),
+        ("dispatch", {"handler": p.write_worker.username}),
     ):
         ids = iter(list(created))
         data = json.dumps(payload)
