@@ -54,6 +54,9 @@ class Result:
     rps: float | None = None
     note: str = ""
     queries: int | None = None
+    # The median CPU time of this process per request: on a busy machine, what the
+    # request itself cost (all of it on SQLite; without the server's share on PostgreSQL).
+    cpu_ms: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -77,15 +80,25 @@ def _stats(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
+CPU_SAMPLES: list[float] = []  # the CPU times of the last ``_time`` call
+
+
 def _time(fn: Callable[[], object], repeat: int, warmup: int = 2) -> list[float]:
     for _ in range(warmup):
         fn()
     samples = []
+    CPU_SAMPLES.clear()
     for _ in range(repeat):
+        cpu = time.process_time()
         started = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - started)
+        CPU_SAMPLES.append(time.process_time() - cpu)
     return samples
+
+
+def _cpu_ms() -> float:
+    return statistics.median(CPU_SAMPLES) * 1000
 
 
 def _sql(statements: list[tuple[str, list]]) -> Callable[[], None]:
@@ -434,8 +447,11 @@ def time_reads(p: Personas, repeat: int, only: list[str], out) -> list[Result]:
         with connection.execute_wrapper(counter):
             client.get(r.url)
         page = _stats(_time(lambda url=r.url, c=client: c.get(url), repeat))
+        cpu = _cpu_ms()
         floor = _stats(_time(r.floor, repeat))
-        result = Result(r.name, *page, floor_ms=floor[0], n=repeat, queries=counter.count)
+        result = Result(
+            r.name, *page, floor_ms=floor[0], n=repeat, queries=counter.count, cpu_ms=cpu
+        )
         results.append(result)
         out(_line(result))
     return results
@@ -735,7 +751,9 @@ def client_writes(p: Personas, repeat: int, out) -> list[Result]:
 
     created: list[int] = []
     samples = _time(post_api, repeat)
-    results.append(Result("intake: API (test client)", *_stats(samples), n=repeat))
+    results.append(
+        Result("intake: API (test client)", *_stats(samples), n=repeat, cpu_ms=_cpu_ms())
+    )
     out(_line(results[-1]))
 
     browser = Client()
@@ -768,7 +786,12 @@ def client_writes(p: Personas, repeat: int, out) -> list[Result]:
 
         samples = _time(act, len(created) - 2)
         results.append(
-            Result(f"transition: API {action} (test client)", *_stats(samples), n=len(samples))
+            Result(
+                f"transition: API {action} (test client)",
+                *_stats(samples),
+                n=len(samples),
+                cpu_ms=_cpu_ms(),
+            )
         )
         out(_line(results[-1]))
     return results
@@ -779,6 +802,8 @@ def client_writes(p: Personas, repeat: int, out) -> list[Result]:
 
 def _line(r: Result) -> str:
     parts = [f"{r.name:<44}", f"median {r.median_ms:8.1f} ms", f"p95 {r.p95_ms:8.1f} ms"]
+    if r.cpu_ms is not None:
+        parts.append(f"cpu {r.cpu_ms:7.1f} ms")
     if r.floor_ms is not None:
         parts.append(f"floor {r.floor_ms:7.2f} ms  ×{r.ratio:5.1f}")
     if r.rps is not None:
