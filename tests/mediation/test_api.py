@@ -88,3 +88,23 @@ def test_the_agreement_docx_and_the_case_file_through_the_api(desk, case, apis):
     assert {d["key"]: d["count"] for d in listing}["records"] == 1
     archive = zipfile.ZipFile(io.BytesIO(api.get(f"/cases/{case.pk}/case-file.zip").content))
     assert "00_卷宗目录.docx" in archive.namelist()
+
+
+def test_a_mediator_declares_a_relation_and_is_then_refused(desk, case, api_as):
+    cousin = api_as(desk.cousin_mediator)
+    zhang = Person.objects.get(name="张三")
+    r = cousin.post(
+        f"/mediators/{desk.cousin_mediator.username}/relations",
+        {"person": zhang.pk, "relation": "表兄"},
+    )
+    assert r.status_code == 200
+    # another mediator may not declare ties for him
+    r = api_as(desk.street_mediator).post(
+        f"/mediators/{desk.cousin_mediator.username}/relations",
+        {"person": zhang.pk, "relation": "仇人"},
+    )
+    assert r.status_code == 403
+    r = api_as(desk.world.mediator).post(
+        f"/cases/{case.pk}/mediation/assign", {"mediator": desk.cousin_mediator.username}
+    )
+    assert r.json()["code"] == "conflict_of_interest"

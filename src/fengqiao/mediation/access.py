@@ -122,6 +122,20 @@ def may_waive(user, case) -> bool:
     return user.is_superuser or access.has_perm(user, Perm.CASE_SUPERVISE, case.handling_area)
 
 
+def may_declare_relation(user, mediator, person) -> bool:
+    """A mediator declares their own ties; otherwise a leader of the resident's area or
+    one who may edit the resident's record."""
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    if user.pk == mediator.pk:
+        return access.has_perm(user, Perm.PERSON_VIEW, person.area)
+    return any(
+        access.has_perm(user, perm, person.area) for perm in (Perm.PERSON_EDIT, Perm.CASE_SUPERVISE)
+    )
+
+
 def revisit_scope_q(user) -> Q:
     """Revisits a user may list: their own."""
     return Q(owner=user)

@@ -37,6 +37,11 @@ class AssignIn(In):
     note: text(500) = ""
 
 
+class RelationIn(In):
+    person: Id
+    relation: text(50) = Field(description="关系，如：表兄、雇主")
+
+
 class ChangeIn(In):
     mediator: text(150)
     reason: text(500)
@@ -287,6 +292,23 @@ def assign(request, case_id: Path[Id], payload: AssignIn):
         note=payload.note,
     )
     return present(case)
+
+
+@router.post("/mediators/{username}/relations", response=R, summary="登记调解员回避关系")
+def declare_relation(request, username: Path[text(150)], payload: RelationIn):
+    from fengqiao.areas import access as area_access
+    from fengqiao.areas.access import Perm
+    from fengqiao.people.models import Person
+
+    mediator = _user(username, "username")
+    people = area_access.scope(Person.objects.all(), request.auth, Perm.PERSON_VIEW, "area_path")
+    person = people.filter(pk=payload.person).first()
+    if person is None:
+        raise lookups.unknown("person", f"人员不存在：{payload.person}")
+    row = actions.declare_relation(
+        actor=request.auth, mediator=mediator, person=person, relation=payload.relation
+    )
+    return {"mediator": mediator.get_username(), "person": person.pk, "relation": row.relation}
 
 
 @router.post("/cases/{case_id}/mediation/change", response=R, summary="更换调解员")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from fengqiao.audit.log import record_refusal
 from fengqiao.cases.models import Case
 from fengqiao.cases.notify import notify
 
@@ -32,7 +33,11 @@ from .base import (
 
 def declare_relation(*, actor, mediator, person, relation: str) -> MediatorRelation:
     """Record a mediator's tie to a resident, so that they are never assigned to a case
-    where that resident is a party."""
+    where that resident is a party. The mediator declares it, or whoever may edit the
+    resident's record (system callers pass ``actor=None``)."""
+    if actor is not None and not access.may_declare_relation(actor, mediator, person):
+        record_refusal(actor=actor, perm="mediation.declare_relation", obj=person)
+        raise MediationError(Code.FORBIDDEN, "您无权为该调解员登记回避关系。")
     relation = _text(relation, "关系", 50)
     with transaction.atomic():
         row, _ = MediatorRelation.objects.update_or_create(
