@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.areas import paths
@@ -355,7 +356,10 @@ def trend(area: Area, period: Period) -> list[dict]:
         .annotate(s_n=Sum("n"), s_closed=Sum("n", filter=Q(state=State.CLOSED)))
     }
     out = []
+    today = timezone.localdate()
     for label, first, last in buckets(period):
+        if first > today and out:
+            break  # the rest of the period is still to come
         days = [r for d, r in per_day.items() if first <= d <= last]
         out.append(
             {

@@ -24,7 +24,10 @@ def _somewhere(user) -> None:
 def meeting_list(request):
     """Meetings in reach, which areas are due for one, and the planning form."""
     _somewhere(request.user)
-    form = PlanForm(request.user, request.POST or None)
+    today = timezone.localdate()
+    top = access.top_areas(request.user, Perm.MEETING_MANAGE).order_by("path").first()
+    initial = {"area": top, "period_start": today.replace(day=1), "period_end": today}
+    form = PlanForm(request.user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = actions.plan_meeting(actor=request.user, **form.cleaned_data)

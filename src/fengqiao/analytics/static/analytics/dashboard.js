@@ -15,8 +15,8 @@
   }
   draw("chart-trend", {
     tooltip: { trigger: "axis" },
-    legend: { data: ["新登记", "结案"] },
-    grid: { left: 40, right: 16, top: 32, bottom: 28 },
+    legend: { data: ["新登记", "结案"], top: 0, left: "center" },
+    grid: { left: 40, right: 16, top: 36, bottom: 28 },
     xAxis: { type: "category", data: data.trend.labels },
     yAxis: { type: "value", minInterval: 1 },
     series: [
@@ -27,7 +27,7 @@
   draw("chart-categories", {
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["35%", "65%"], data: data.categories,
-               label: { formatter: "{b}\n{c}" } }]
+               label: { formatter: "{b}\n{c}", width: 110, overflow: "break" } }]
   });
   draw("chart-ranking", {
     tooltip: { trigger: "axis" },
