@@ -215,7 +215,7 @@ def test_a_dispute_walks_the_whole_loop_through_pages_and_api(desk, api_as):
 
         # closing now is refused: revisits are still open
         r = intake.act(cid, "close")
-        assert r.status_code == 400
+        assert r.status_code == 409
         assert r.json()["code"] == "revisits_open"
         assert "回访未完成" in r.json()["message"]
 

@@ -42,6 +42,8 @@ CONFLICTS = frozenset(
         ErrorCode.EXTENSION_PENDING,
         ErrorCode.NO_PENDING_EXTENSION,
         ErrorCode.EXTENSION_TOO_LATE,
+        # A close refused while revisits are due: the case's state, not the input, is wrong.
+        "revisits_open",
     }
 )
 # Actions name some fields by their Chinese label; the API speaks field names.

@@ -41,67 +41,46 @@ class Perm:
     MEETING_MANAGE = "meeting.manage"  # plan and hold assessment meetings, assign action items
 
 
-# One table: which role may do what. Later domains add their permissions here.
+P = Perm
+# One table: which role may do what. Read a row as "a <role> on an area may …, there
+# and below". Which case action needs which permission is in cases/states.py.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset(
-        {Perm.AREA_VIEW, Perm.PERSON_VIEW, Perm.PERSON_UNMASK, Perm.PERSON_EXPORT}
-    ),
-    Role.INTAKE_OFFICER: frozenset({Perm.AREA_VIEW, Perm.PERSON_VIEW, Perm.PERSON_EDIT}),
-    Role.MEDIATOR: frozenset({Perm.AREA_VIEW, Perm.PERSON_VIEW}),
-    Role.GRID_WORKER: frozenset({Perm.AREA_VIEW, Perm.PERSON_VIEW, Perm.PERSON_EDIT}),
-    Role.UNIT_HANDLER: frozenset({Perm.AREA_VIEW}),
-    Role.AUDITOR: frozenset({Perm.AREA_VIEW, Perm.AUDIT_VIEW}),
-    Role.ADMIN: frozenset(
         {
-            Perm.AREA_VIEW,
-            Perm.AREA_MANAGE,
-            Perm.PERSON_VIEW,
-            Perm.PERSON_EDIT,
-            Perm.PERSON_EXPORT,
-            Perm.USER_MANAGE,
-            Perm.ADMIN_SITE,
-            Perm.AUDIT_VIEW,
-        }
-    ),
-}
-
-# Cases: who may do what in the closed loop (the per-action mapping is in cases/states.py).
-_CASE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.LEADER: frozenset(
-        {
-            Perm.CASE_VIEW,
-            Perm.CASE_REGISTER,
-            Perm.CASE_ACCEPT,
-            Perm.CASE_ASSESS,
-            Perm.CASE_DISPATCH,
-            Perm.CASE_HANDLE,
-            Perm.CASE_VERIFY,
-            Perm.CASE_SUPERVISE,
-            Perm.CASE_EXPORT,
+            P.AREA_VIEW,
+            P.PERSON_VIEW, P.PERSON_UNMASK, P.PERSON_EXPORT,
+            P.CASE_VIEW, P.CASE_REGISTER, P.CASE_ACCEPT, P.CASE_ASSESS, P.CASE_DISPATCH,
+            P.CASE_HANDLE, P.CASE_VERIFY, P.CASE_SUPERVISE, P.CASE_EXPORT,
+            P.FIGURES_VIEW, P.MEETING_MANAGE,
         }
     ),
     Role.INTAKE_OFFICER: frozenset(
         {
-            Perm.CASE_VIEW,
-            Perm.CASE_REGISTER,
-            Perm.CASE_ACCEPT,
-            Perm.CASE_ASSESS,
-            Perm.CASE_DISPATCH,
-            Perm.CASE_VERIFY,
+            P.AREA_VIEW,
+            P.PERSON_VIEW, P.PERSON_EDIT,
+            P.CASE_VIEW, P.CASE_REGISTER, P.CASE_ACCEPT, P.CASE_ASSESS, P.CASE_DISPATCH,
+            P.CASE_VERIFY,
         }
     ),
-    Role.MEDIATOR: frozenset({Perm.CASE_VIEW, Perm.CASE_REGISTER, Perm.CASE_HANDLE}),
-    Role.GRID_WORKER: frozenset({Perm.CASE_VIEW, Perm.CASE_REGISTER, Perm.CASE_HANDLE}),
-    Role.UNIT_HANDLER: frozenset({Perm.CASE_VIEW_ASSIGNED, Perm.CASE_HANDLE}),
-    Role.AUDITOR: frozenset({Perm.CASE_VIEW}),
-}
-for _role, _perms in _CASE_PERMISSIONS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
-
-# Figures and assessment meetings: leaders run them, auditors and admins read figures.
-ROLE_PERMISSIONS[Role.LEADER] |= {Perm.FIGURES_VIEW, Perm.MEETING_MANAGE}
-ROLE_PERMISSIONS[Role.AUDITOR] |= {Perm.FIGURES_VIEW}
-ROLE_PERMISSIONS[Role.ADMIN] |= {Perm.FIGURES_VIEW}
+    Role.MEDIATOR: frozenset(
+        {P.AREA_VIEW, P.PERSON_VIEW, P.CASE_VIEW, P.CASE_REGISTER, P.CASE_HANDLE}
+    ),
+    Role.GRID_WORKER: frozenset(
+        {P.AREA_VIEW, P.PERSON_VIEW, P.PERSON_EDIT, P.CASE_VIEW, P.CASE_REGISTER, P.CASE_HANDLE}
+    ),
+    # A unit handler sees only the cases sent to their unit, not the area's.
+    Role.UNIT_HANDLER: frozenset({P.AREA_VIEW, P.CASE_VIEW_ASSIGNED, P.CASE_HANDLE}),
+    Role.AUDITOR: frozenset({P.AREA_VIEW, P.AUDIT_VIEW, P.CASE_VIEW, P.FIGURES_VIEW}),
+    # An administrator keeps the tree, the accounts and the logs; cases are not theirs.
+    Role.ADMIN: frozenset(
+        {
+            P.AREA_VIEW, P.AREA_MANAGE,
+            P.PERSON_VIEW, P.PERSON_EDIT, P.PERSON_EXPORT,
+            P.USER_MANAGE, P.ADMIN_SITE, P.AUDIT_VIEW,
+            P.FIGURES_VIEW,
+        }
+    ),
+}  # fmt: skip
 
 _CACHE_ATTR = "_fengqiao_grants"
 
