@@ -344,6 +344,7 @@ def reads(p: Personas) -> list[Read]:
                 _list_floor(where, params, None),
             )
         )
+    out += figure_reads(p)
     out.append(
         Read(
             "case page: 20 timeline events",
@@ -765,8 +766,9 @@ def client_writes(p: Personas, repeat: int, out) -> list[Result]:
         response = browser.post(reverse("cases:create"), form)
         assert response.status_code == 302, response.content[:300]
 
+    samples = _time(post_form, repeat)
     results.append(
-        Result("intake: page form (test client)", *_stats(_time(post_form, repeat)), n=repeat)
+        Result("intake: page form (test client)", *_stats(samples), n=repeat, cpu_ms=_cpu_ms())
     )
     out(_line(results[-1]))
     for action, payload in (
