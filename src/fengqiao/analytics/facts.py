@@ -14,7 +14,15 @@ from django.utils import timezone
 from fengqiao.cases.models import Case, CaseKind, CaseLink, Category, LinkKind, TimelineEvent
 from fengqiao.cases.states import Action, State
 
-from .models import KEY_FIELDS, MEASURES, CaseFact, DailyFigure
+from .models import (
+    KEY_FIELDS,
+    MEASURES,
+    MONTHLY_KEY,
+    MONTHLY_WIDTHS,
+    CaseFact,
+    DailyFigure,
+    MonthlyFigure,
+)
 
 NOT_ACCEPTED = {State.REGISTERED, State.DECLINED}
 # Outcomes read from the mediation app's rows (mediations, revisits); zero while the
@@ -148,19 +156,21 @@ def fact_for(
         "handling_seconds": (
             int((case.completed_at - case.created_at).total_seconds()) if completed else None
         ),
+        "due_at": case.due_at,
     }
     return fact
 
 
-_FACT_FIELDS = (*KEY_FIELDS, *MEASURES, "handler_id", "handling_seconds")
+_FACT_FIELDS = (*KEY_FIELDS, *MEASURES, "handler_id", "handling_seconds", "due_at")
+SUMS = ("n", *MEASURES, "handling_n", "handling_seconds")
 
 
-def _upsert_sql() -> str:
-    table = connection.ops.quote_name(DailyFigure._meta.db_table)
-    keys = ", ".join(KEY_FIELDS)
-    sums = ("n", *MEASURES, "handling_n", "handling_seconds")
-    columns = ", ".join((*KEY_FIELDS, *sums))
-    marks = ", ".join(["%s"] * (len(KEY_FIELDS) + len(sums)))
+def _upsert_sql(model, key: tuple[str, ...]) -> str:
+    table = connection.ops.quote_name(model._meta.db_table)
+    keys = ", ".join(key)
+    sums = SUMS
+    columns = ", ".join((*key, *sums))
+    marks = ", ".join(["%s"] * (len(key) + len(sums)))
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in sums)
     return (
         f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 — names are ours
@@ -168,14 +178,27 @@ def _upsert_sql() -> str:
     )
 
 
+def monthly_keys(fact: dict) -> list[list]:
+    """The MonthlyFigure keys a fact counts under: its district and its town."""
+    month = fact["day"].replace(day=1)
+    return [
+        [width, fact["area_path"][:width], month]
+        + [fact[k] for k in ("category_id", "kind", "state", "escalated")]
+        for width in MONTHLY_WIDTHS
+    ]
+
+
 def _add(fact: dict, sign: int) -> None:
-    """Add (+1) or take away (-1) one fact in the roll-up: one statement, race-free."""
+    """Add (+1) or take away (-1) one fact in the roll-ups: one statement per row,
+    an upsert that adds, so concurrent changes never lose a count."""
     handled = fact["handling_seconds"]
-    values = [fact[k] for k in KEY_FIELDS]
-    values += [sign] + [sign * fact[m] for m in MEASURES]
-    values += [sign * int(handled is not None), sign * (handled or 0)]
+    sums = [sign] + [sign * fact[m] for m in MEASURES]
+    sums += [sign * int(handled is not None), sign * (handled or 0)]
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(), values)
+        cursor.execute(_upsert_sql(DailyFigure, KEY_FIELDS), [fact[k] for k in KEY_FIELDS] + sums)
+        monthly = _upsert_sql(MonthlyFigure, MONTHLY_KEY)
+        for key in monthly_keys(fact):
+            cursor.execute(monthly, key + sums)
 
 
 def refresh_case(case: Case) -> None:
@@ -195,6 +218,7 @@ def rebuild(batch: int = 2000) -> int:
     """Recompute every fact and the whole roll-up from the cases; returns the count."""
     CaseFact.objects.all().delete()
     DailyFigure.objects.all().delete()
+    MonthlyFigure.objects.all().delete()
     revisited = set(
         TimelineEvent.objects.filter(action=Action.REVISIT).values_list("case_id", flat=True)
     )
@@ -246,3 +270,38 @@ def _roll_up() -> None:
             f"COUNT(handling_seconds), COALESCE(SUM(handling_seconds), 0) "
             f"FROM {facts} GROUP BY {keys}"
         )
+    roll_up_monthly(DailyFigure, MonthlyFigure)
+
+
+def roll_up_monthly(daily_model, monthly_model) -> None:
+    """MonthlyFigure from DailyFigure (also called by the migration that adds it)."""
+    from django.db.models import Sum
+    from django.db.models.functions import Substr, TruncMonth
+
+    rows = []
+    for width in MONTHLY_WIDTHS:
+        grouped = (
+            daily_model.objects.annotate(
+                prefix=Substr("area_path", 1, width), month=TruncMonth("day")
+            )
+            .values("prefix", "month", "category_id", "kind", "state", "escalated")
+            .annotate(**{f"s_{name}": Sum(name) for name in SUMS})
+            .order_by()
+        )
+        for r in grouped.iterator(chunk_size=5000):
+            rows.append(
+                monthly_model(
+                    width=width,
+                    prefix=r["prefix"],
+                    month=r["month"],
+                    category_id=r["category_id"],
+                    kind=r["kind"],
+                    state=r["state"],
+                    escalated=r["escalated"],
+                    **{name: r[f"s_{name}"] for name in SUMS},
+                )
+            )
+            if len(rows) >= 5000:
+                monthly_model.objects.bulk_create(rows)
+                rows = []
+    monthly_model.objects.bulk_create(rows)

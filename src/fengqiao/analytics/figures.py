@@ -5,11 +5,12 @@ denominator leaves out, so a leader sees what a percentage rests on (REFERENCE �
 Cases count in the period in which they were registered, with their outcome as of now.
 """
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from fengqiao.cases.models import CaseKind, Category, Channel, Grade, Risk
 from fengqiao.cases.states import State
 from fengqiao.units.models import Unit
 
-from .models import MEASURES, CaseFact, DailyFigure
+from .models import MEASURES, MONTHLY_WIDTHS, CaseFact, DailyFigure, MonthlyFigure
 from .periods import Period, buckets
 
 SUMS = ("n", *MEASURES, "handling_n", "handling_seconds")
@@ -31,8 +32,26 @@ def _sums() -> dict:
     return {f"s_{name}": Sum(name) for name in SUMS}
 
 
-def rows_for(area: Area, period: Period):
-    """The roll-up rows of ``area``'s subtree in ``period``."""
+def monthly_width(area: Area, period: Period) -> int | None:
+    """The monthly roll-up's width that answers for ``area`` over ``period``: its
+    children's level, when that is kept and the period is whole months; else None."""
+    width = len(area.path) + paths.SEGMENT
+    whole_months = period.start.day == 1 and (period.end + dt.timedelta(days=1)).day == 1
+    return width if width in MONTHLY_WIDTHS and whole_months else None
+
+
+def rows_for(area: Area, period: Period, *, daily: bool = False):
+    """The roll-up rows of ``area``'s subtree in ``period``: monthly rows for a city or
+    district over whole months (unless ``daily``), daily rows otherwise. Both have the
+    columns state, escalated, category_id, kind and every sum."""
+    width = None if daily else monthly_width(area, period)
+    if width is not None:
+        return MonthlyFigure.objects.filter(
+            paths.subtree_q("prefix", area.path),
+            width=width,
+            month__gte=period.start,
+            month__lte=period.end,
+        )
     return DailyFigure.objects.filter(
         paths.subtree_q("area_path", area.path), day__gte=period.start, day__lte=period.end
     )
@@ -216,6 +235,7 @@ DIMENSIONS = {
     "unit": _("承办单位"),
 }
 _COLUMN = {"category": "category_id", "unit": "unit_key"}
+_MONTHLY_DIMENSIONS = {"state", "kind", "category"}
 
 
 def _labels(dimension: str, values) -> dict:
@@ -246,7 +266,7 @@ class Count:
 def breakdown(area: Area, period: Period, dimension: str, *, disputes_only: bool = False):
     """Counts of cases per value of ``dimension``, largest first (one query)."""
     column = _COLUMN.get(dimension, dimension)
-    rows = rows_for(area, period)
+    rows = rows_for(area, period, daily=dimension not in _MONTHLY_DIMENSIONS)
     if disputes_only:
         rows = rows.filter(kind=CaseKind.DISPUTE)
     found = list(
@@ -299,9 +319,11 @@ def by_child(area: Area, period: Period) -> list[AreaRow]:
     """One row per child area (and one for cases on the area itself): two queries."""
     children = {a.path: a for a in Area.objects.filter(parent=area).order_by("path")}
     width = len(area.path) + paths.SEGMENT
+    rows = rows_for(area, period)
+    # Monthly rows are kept at the children's width already.
+    child = F("prefix") if rows.model is MonthlyFigure else Substr("area_path", 1, width)
     rows = (
-        rows_for(area, period)
-        .annotate(child=Substr("area_path", 1, width))
+        rows.annotate(child=child)
         .values("child")
         .annotate(**{f"s_{k}": v for k, v in _CHILD_SUMS.items()})
     )
@@ -332,7 +354,7 @@ def hotspot_grids(area: Area, period: Period, limit: int = 10) -> list[dict]:
     if len(area.path) > GRID_PATH_LENGTH:
         return []
     rows = list(
-        rows_for(area, period)
+        rows_for(area, period, daily=True)
         .filter(kind=CaseKind.DISPUTE)
         .annotate(grid=Substr("area_path", 1, GRID_PATH_LENGTH))
         .values("grid")
@@ -349,11 +371,13 @@ def hotspot_grids(area: Area, period: Period, limit: int = 10) -> list[dict]:
 
 def trend(area: Area, period: Period) -> list[dict]:
     """New and closed cases per trend bucket (one query)."""
+    rows = rows_for(area, period, daily=period.trend_unit() != "month")
+    column = "month" if rows.model is MonthlyFigure else "day"
     per_day = {
-        r["day"]: r
-        for r in rows_for(area, period)
-        .values("day")
-        .annotate(s_n=Sum("n"), s_closed=Sum("n", filter=Q(state=State.CLOSED)))
+        r[column]: r
+        for r in rows.values(column).annotate(
+            s_n=Sum("n"), s_closed=Sum("n", filter=Q(state=State.CLOSED))
+        )
     }
     out = []
     today = timezone.localdate()

@@ -11,6 +11,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.areas import paths
+from fengqiao.cases.states import CLOCK_STATES, OPEN_STATES
+
+CLOCK_STATE_VALUES = sorted(s.value for s in CLOCK_STATES)
+OPEN_STATE_VALUES = sorted(s.value for s in OPEN_STATES)
 
 # The dimensions of a fact, in the order of DailyFigure's unique key.
 KEY_FIELDS = (
@@ -97,6 +101,7 @@ class CaseFact(FactKey, Measures):
     )
     handler_id = models.IntegerField(null=True)  # the person the case is dispatched to
     handling_seconds = models.BigIntegerField(null=True)  # registration → completion
+    due_at = models.DateTimeField(null=True)  # the handling deadline while the clock runs
 
     class Meta:
         indexes = [
@@ -104,6 +109,17 @@ class CaseFact(FactKey, Measures):
             models.Index(fields=["day", "area_path"], name="fact_day_area"),
             models.Index(fields=["handler_id", "day"], name="fact_handler_day"),
             models.Index(fields=["unit_key", "day"], name="fact_unit_day"),
+            # Partial indexes over the few open rows the dashboard lists: small at any size.
+            models.Index(
+                fields=["area_path", "due_at"],
+                condition=models.Q(state__in=CLOCK_STATE_VALUES, due_at__isnull=False),
+                name="fact_clock_due",
+            ),
+            models.Index(
+                fields=["area_path", "day"],
+                condition=models.Q(risk="red", state__in=OPEN_STATE_VALUES),
+                name="fact_open_red",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +144,37 @@ class DailyFigure(FactKey, Measures):
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_path} {self.n}"
+
+
+# The widths (in path characters) the monthly roll-up is kept at: districts and towns.
+MONTHLY_WIDTHS = (2 * paths.SEGMENT, 3 * paths.SEGMENT)
+MONTHLY_KEY = ("width", "prefix", "month", "category_id", "kind", "state", "escalated")
+
+
+class MonthlyFigure(Measures):
+    """Sums of facts per month and district (width 10) or town (width 15), for the city
+    and district dashboards over whole months: a few thousand rows a year instead of
+    one per case. Cases placed above that level keep their own, shorter path."""
+
+    width = models.PositiveSmallIntegerField()
+    prefix = models.CharField(max_length=paths.MAX_LENGTH)
+    month = models.DateField()  # the first day of the month
+    category_id = models.IntegerField()
+    kind = models.CharField(max_length=12)
+    state = models.CharField(max_length=16)
+    escalated = models.BooleanField(default=False)
+    n = models.IntegerField(default=0)
+    handling_n = models.IntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=list(MONTHLY_KEY), name="monthly_figure_key"),
+        ]
+        indexes = [models.Index(fields=["width", "prefix", "month"], name="monthly_prefix")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.prefix} {self.n}"
 
 
 class ScoreWeight(models.Model):
