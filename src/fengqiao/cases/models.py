@@ -249,6 +249,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["area_path", "created_at"], name="case_area_created"),
             models.Index(fields=["handling_area_path", "state"], name="case_handling_state"),
+            # The to-do lists and their badges ask "state = s AND handling path within
+            # the user's grant" once per step: state first keeps a city-wide grant an
+            # index range, not a scan (bench/README.md: 90 → 10 ms at 100,000 cases).
+            models.Index(fields=["state", "handling_area_path"], name="case_state_handling"),
             models.Index(fields=["state", "due_at"], name="case_state_due"),
             models.Index(fields=["current_unit", "state"], name="case_unit_state"),
             models.Index(fields=["current_handler", "state"], name="case_handler_state"),
