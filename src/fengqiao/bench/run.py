@@ -727,11 +727,14 @@ def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[R
     return results, rss
 
 
+CONCURRENCY = 8  # client connections for the HTTP benchmarks (``--concurrency``)
+
+
 def _http(name: str, port: int, reqs, seconds: float, out) -> Result:
-    done, elapsed, latencies, errors = load(port, reqs, concurrency=8, seconds=seconds)
+    done, elapsed, latencies, errors = load(port, reqs, concurrency=CONCURRENCY, seconds=seconds)
     median, p95 = _stats(latencies) if latencies else (0, 0)
     note = f"{len(errors)} errors: {errors[0]}" if errors else ""
-    result = Result(name, median, p95, n=done, rps=done / elapsed, note=note)
+    result = Result(f"{name} ×{CONCURRENCY}", median, p95, n=done, rps=done / elapsed, note=note)
     out(_line(result))
     return result
 

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         run.add_argument("--only", default="", help="逗号分隔的基准名")
         run.add_argument("--http-seconds", type=int, default=10, help="每项 HTTP 压测秒数")
         run.add_argument("--no-http", action="store_true", help="只用测试客户端")
+        run.add_argument("--concurrency", type=int, default=8, help="HTTP 并发连接数")
         run.add_argument("--json", default="", help="结果另存为 JSON 文件")
 
     def handle(self, *args, what, **options):
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         else:
             from fengqiao.bench import run
 
+            run.CONCURRENCY = options["concurrency"]
             results = run.run_all(
                 repeat=options["repeat"],
                 only=[s for s in options["only"].split(",") if s],
