@@ -83,6 +83,18 @@ def child_counts(area, period) -> dict[str, int]:
     return Counter(c.area_path[:width] for c in cases_in(area, period))
 
 
+def hot_grids(area, period) -> dict[str, tuple[int, int]]:
+    """New and repeat disputes per grid (cases placed in a grid or below)."""
+    duplicates = set(CaseLink.objects.filter(kind="duplicate").values_list("case_id", flat=True))
+    out: dict[str, list[int]] = {}
+    for c in cases_in(area, period):
+        if c.kind == "dispute" and len(c.area_path) >= 25:
+            entry = out.setdefault(c.area_path[:25], [0, 0])
+            entry[0] += 1
+            entry[1] += c.pk in duplicates
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def percent(pair):
     return _pct(*pair)
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from fengqiao.analytics import facts, figures
-from fengqiao.analytics.models import DailyFigure, MonthlyFigure
+from fengqiao.analytics.models import DailyFigure, GridYear, MonthlyFigure
 from fengqiao.analytics.periods import period_of
 
 from . import brute
@@ -43,6 +43,8 @@ def _check(area, period):
     assert sum(b["n"] for b in figures.trend(area, period)) == expected["n"]
     repeat = sum(c.repeat for c in figures.breakdown(area, period, "kind"))
     assert repeat == expected["repeat"]
+    hot = {h["area"].path: (h["n"], h["repeat"]) for h in figures.hotspot_grids(area, period, 99)}
+    assert hot == brute.hot_grids(area, period)
 
 
 @settings(
@@ -74,7 +76,7 @@ def test_every_figure_equals_brute_force_recount(world, driver, other_street, pl
         for area in (world.city, world.district, world.street, world.community, world.grid1):
             _check(area, chosen)
         # And a rebuild from the cases gives the very same roll-ups
-        rollups = (DailyFigure, MonthlyFigure)
+        rollups = (DailyFigure, MonthlyFigure, GridYear)
         before = [sorted(r[1:] for r in m.objects.filter(n__gt=0).values_list()) for m in rollups]
         facts.rebuild()
         assert before == [sorted(r[1:] for r in m.objects.values_list()) for m in rollups]

@@ -57,7 +57,7 @@ def red_risk_cases(area: Area, limit: int = LIST_SIZE) -> list[Case]:
 
 def build(area: Area, period: Period) -> dict:
     now = figures.summary(area, period)
-    before = figures.summary(area, period.previous())
+    before = figures.summary(area, period.previous(), durations=False)
     headline = [
         {
             "figure": now.rate(key),

@@ -21,10 +21,12 @@ from .models import (
     MONTHLY_WIDTHS,
     CaseFact,
     DailyFigure,
+    GridYear,
     MonthlyFigure,
 )
 
 NOT_ACCEPTED = {State.REGISTERED, State.DECLINED}
+GRID_PATH_LENGTH = 5 * 5  # city, district, town, community, grid
 # Outcomes read from the mediation app's rows (mediations, revisits); zero while the
 # app is not installed, and the figures say so.
 MEDIATION_MEASURES = (
@@ -178,6 +180,15 @@ def _upsert_sql(model, key: tuple[str, ...]) -> str:
     )
 
 
+def _grid_year_sql() -> str:
+    table = connection.ops.quote_name(GridYear._meta.db_table)
+    return (
+        f"INSERT INTO {table} (year, grid_path, n, repeat) VALUES (%s, %s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT (year, grid_path) DO UPDATE SET n = {table}.n + excluded.n, "
+        f"repeat = {table}.repeat + excluded.repeat"
+    )
+
+
 def monthly_keys(fact: dict) -> list[list]:
     """The MonthlyFigure keys a fact counts under: its district and its town."""
     month = fact["day"].replace(day=1)
@@ -199,6 +210,12 @@ def _add(fact: dict, sign: int) -> None:
         monthly = _upsert_sql(MonthlyFigure, MONTHLY_KEY)
         for key in monthly_keys(fact):
             cursor.execute(monthly, key + sums)
+        if fact["kind"] == CaseKind.DISPUTE and len(fact["area_path"]) >= GRID_PATH_LENGTH:
+            cursor.execute(
+                _grid_year_sql(),
+                [fact["day"].replace(month=1, day=1), fact["area_path"][:GRID_PATH_LENGTH]]
+                + [sign, sign * fact["repeat"]],
+            )
 
 
 def refresh_case(case: Case) -> None:
@@ -219,6 +236,7 @@ def rebuild(batch: int = 2000) -> int:
     CaseFact.objects.all().delete()
     DailyFigure.objects.all().delete()
     MonthlyFigure.objects.all().delete()
+    GridYear.objects.all().delete()
     revisited = set(
         TimelineEvent.objects.filter(action=Action.REVISIT).values_list("case_id", flat=True)
     )
@@ -271,6 +289,29 @@ def _roll_up() -> None:
             f"FROM {facts} GROUP BY {keys}"
         )
     roll_up_monthly(DailyFigure, MonthlyFigure)
+    roll_up_grid_years(DailyFigure, GridYear)
+
+
+def roll_up_grid_years(daily_model, grid_year_model) -> None:
+    """GridYear from DailyFigure's disputes placed in a grid or below."""
+    from django.db.models import Sum
+    from django.db.models.functions import Length, Substr, TruncYear
+
+    grouped = (
+        daily_model.objects.annotate(length=Length("area_path"))
+        .filter(kind=CaseKind.DISPUTE, length__gte=GRID_PATH_LENGTH)
+        .annotate(grid=Substr("area_path", 1, GRID_PATH_LENGTH), first=TruncYear("day"))
+        .values("grid", "first")
+        .annotate(s_n=Sum("n"), s_repeat=Sum("repeat"))
+        .order_by()
+    )
+    grid_year_model.objects.bulk_create(
+        (
+            grid_year_model(year=r["first"], grid_path=r["grid"], n=r["s_n"], repeat=r["s_repeat"])
+            for r in grouped.iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
+    )
 
 
 def roll_up_monthly(daily_model, monthly_model) -> None:

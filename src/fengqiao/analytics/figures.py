@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Substr
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +21,7 @@ from fengqiao.cases.models import CaseKind, Category, Channel, Grade, Risk
 from fengqiao.cases.states import State
 from fengqiao.units.models import Unit
 
-from .models import MEASURES, MONTHLY_WIDTHS, CaseFact, DailyFigure, MonthlyFigure
+from .models import MEASURES, MONTHLY_WIDTHS, CaseFact, DailyFigure, GridYear, MonthlyFigure
 from .periods import Period, buckets
 
 SUMS = ("n", *MEASURES, "handling_n", "handling_seconds")
@@ -353,14 +353,29 @@ def hotspot_grids(area: Area, period: Period, limit: int = 10) -> list[dict]:
     """Grids with the most new disputes, with their repeat disputes (two queries)."""
     if len(area.path) > GRID_PATH_LENGTH:
         return []
-    rows = list(
-        rows_for(area, period, daily=True)
-        .filter(kind=CaseKind.DISPUTE)
-        .annotate(grid=Substr("area_path", 1, GRID_PATH_LENGTH))
-        .values("grid")
-        .annotate(s_n=Sum("n"), s_repeat=Sum("repeat"))
-        .order_by("-s_n", "-s_repeat", "grid")[:limit]
-    )
+    if period.start == dt.date(period.start.year, 1, 1) and period.end == dt.date(
+        period.start.year, 12, 31
+    ):
+        # A calendar year: one GridYear row per grid.
+        rows = list(
+            GridYear.objects.filter(
+                paths.subtree_q("grid_path", area.path), year=period.start, n__gt=0
+            )
+            .annotate(grid=F("grid_path"), s_n=F("n"), s_repeat=F("repeat"))
+            .values("grid", "s_n", "s_repeat")
+            .order_by("-s_n", "-s_repeat", "grid")[:limit]
+        )
+    else:
+        rows = list(
+            rows_for(area, period, daily=True)
+            .annotate(length=Length("area_path"))
+            .filter(kind=CaseKind.DISPUTE, length__gte=GRID_PATH_LENGTH)
+            .annotate(grid=Substr("area_path", 1, GRID_PATH_LENGTH))
+            .values("grid")
+            .annotate(s_n=Sum("n"), s_repeat=Sum("repeat"))
+            .filter(s_n__gt=0)
+            .order_by("-s_n", "-s_repeat", "grid")[:limit]
+        )
     grids = {a.path: a for a in Area.objects.filter(path__in=[r["grid"] for r in rows])}
     return [
         {"area": grids[r["grid"]], "n": r["s_n"], "repeat": r["s_repeat"]}
@@ -415,6 +430,7 @@ class Summary:
         return next(f for f in self.rates if f.key == key)
 
 
-def summary(area: Area, period: Period) -> Summary:
+def summary(area: Area, period: Period, *, durations: bool = True) -> Summary:
     t = totals(area, period)
-    return Summary(area, period, t, rates(t), handling_times(area, period, t))
+    times = handling_times(area, period, t) if durations else []
+    return Summary(area, period, t, rates(t), times)
