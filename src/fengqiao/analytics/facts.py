@@ -221,8 +221,9 @@ def _add(fact: dict, sign: int) -> None:
 def refresh_case(case: Case) -> None:
     """Bring the case's fact and the roll-up up to date; call inside the case's
     transaction, after the case row is saved."""
-    new = fact_for(case)
     old = CaseFact.objects.filter(case_id=case.pk).values(*_FACT_FIELDS).first()
+    # A case without a fact is being registered: no mediation can exist for it yet.
+    new = fact_for(case, mediation=dict(_ZERO) if old is None else None)
     if old == new:
         return
     if old is not None:

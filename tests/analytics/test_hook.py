@@ -1,0 +1,59 @@
+"""The figures follow every case change inside its transaction, at a small fixed cost,
+and ``fengqiao analytics rebuild`` recomputes them from the cases."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from fengqiao.analytics.models import CaseFact, DailyFigure, MonthlyFigure
+from fengqiao.cases import actions
+from fengqiao.cases.errors import CaseError
+from tests.cases.builders import register
+
+
+def _analytics_queries(ctx) -> int:
+    return sum("analytics_" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_registration_and_moves_cost_a_fixed_number_of_figure_queries(world):
+    with CaptureQueriesContext(connection) as ctx:
+        case = register(world.director, world.grid1)
+    # the old fact, the daily row, two monthly rows, the grid-year row, the fact
+    assert _analytics_queries(ctx) == 6
+    with CaptureQueriesContext(connection) as ctx:
+        actions.accept_case(actor=world.director, case=case)
+    # the old fact, two rows out and two in (daily, 2 monthly, grid-year each), the fact
+    assert _analytics_queries(ctx) == 10
+    fact = CaseFact.objects.get(case=case)
+    assert (fact.state, fact.accepted) == ("accepted", 1)
+
+
+def test_a_refused_move_leaves_the_figures_as_they_were(world):
+    case = register(world.director, world.grid1)
+    before = list(DailyFigure.objects.values_list())
+    with pytest.raises(CaseError):
+        actions.decline_case(actor=world.director, case=case, reason="")
+    assert list(DailyFigure.objects.values_list()) == before
+
+
+def test_a_rolled_back_transaction_takes_its_figures_with_it(world):
+    register(world.director, world.grid1)
+    before = list(MonthlyFigure.objects.values_list())
+    with transaction.atomic():
+        register(world.director, world.grid2)
+        transaction.set_rollback(True)
+    assert list(MonthlyFigure.objects.values_list()) == before
+
+
+def test_rebuild_command_recomputes_from_the_cases(world):
+    case = register(world.director, world.grid1)
+    actions.accept_case(actor=world.director, case=case)
+    before = sorted(r[1:] for r in DailyFigure.objects.filter(n__gt=0).values_list())
+    DailyFigure.objects.all().delete()
+    out = io.StringIO()
+    call_command("analytics", "rebuild", stdout=out)
+    assert "1 件事项" in out.getvalue()
+    assert sorted(r[1:] for r in DailyFigure.objects.values_list()) == before
