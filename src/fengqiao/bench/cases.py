@@ -64,6 +64,7 @@ def _pick(rng: random.Random, table) -> str:
     return values[bisect.bisect_right(cum, rng.random() * cum[-1])]
 
 
+TEXTS = DISPUTE_TEXTS | GRID_TEXTS
 _KINDS = _weighted(KINDS)
 _CATEGORIES = {k: _weighted(v) for k, v in CATEGORIES.items()}
 _CHANNELS = _weighted(CHANNELS)
@@ -99,13 +100,8 @@ class CaseMaker:
     """Draws cases for a city; one instance per seed run."""
 
     def __init__(self, city: City, clock: FastClock, categories: dict[str, int], rng, now):
-        self.city, self.clock, self.categories, self.rng, self.now = (
-            city,
-            clock,
-            categories,
-            rng,
-            now,
-        )
+        self.city, self.clock, self.categories = city, clock, categories
+        self.rng, self.now = rng, now
         self.staff_by_path = {s.area.path: s for s in city.staff.values()}
         self.area_by_id = city.areas
 
@@ -116,7 +112,7 @@ class CaseMaker:
         kind = _pick(rng, _KINDS)
         code = _pick(rng, _CATEGORIES[kind])
         channel = _pick(rng, _CHANNELS)
-        texts = (DISPUTE_TEXTS | GRID_TEXTS)[code]
+        texts = TEXTS[code]
         title_t, narrative_t = texts[rng.randrange(len(texts))]
         place = grid.name
         values = {"place": place, "n": rng.randint(2, 30), "amount": rng.randrange(2, 300) * 100}
