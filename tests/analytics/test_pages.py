@@ -128,6 +128,7 @@ def test_exports_hold_the_dashboards_numbers_and_only_the_town(client, town_data
     # The report: the outline, the same headline numbers, nothing from outside
     doc = Document(io.BytesIO(client.get(reverse("analytics:report"), params).content))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert len(doc.inline_shapes) == 2  # the trend and the categories, drawn on the server
     assert headings == ["一、总体情况", "二、分类情况", "三、问题分析", "四、下一步工作意见"]
     text = "\n".join(p.text for p in doc.paragraphs)
     assert f"共登记各类事项 {summary.total} 件" in text

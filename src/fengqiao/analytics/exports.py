@@ -10,6 +10,7 @@ import io
 
 from django.utils import timezone
 from docx import Document
+from docx.shared import Cm
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -17,8 +18,8 @@ from fengqiao.areas import paths
 from fengqiao.cases.models import Case, TimelineEvent
 from fengqiao.cases.states import Action
 
+from . import charts, figures, review
 from . import dashboard as board
-from . import figures, review
 from .periods import Period
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -238,11 +239,14 @@ def report_document(area, period: Period) -> bytes:
     )  # fmt: skip
     doc.add_paragraph("")
     doc.add_paragraph("趋势（新登记 / 结案）：")
+    doc.add_picture(io.BytesIO(charts.trend(data["trend"])), width=Cm(15))
     _table(
         doc, ["时段", "新登记", "结案"], ([b["label"], b["n"], b["closed"]] for b in data["trend"])
     )
 
     doc.add_heading("二、分类情况", level=1)
+    if data["categories"]:
+        doc.add_picture(io.BytesIO(charts.categories(data["categories"])), width=Cm(15))
     _table(
         doc,
         ["类别", "事项数", "占比", "重复纠纷"],
