@@ -2,10 +2,12 @@
 own writes (they pass the same timeline door), and equal the recount from its rows."""
 
 import datetime as dt
+import io
 
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from fengqiao.analytics import figures
+from fengqiao.analytics import exports, figures
 from fengqiao.analytics.periods import period_of
 from fengqiao.cases import actions as case_actions
 from fengqiao.mediation import actions
@@ -52,3 +54,11 @@ def test_mediated_case_counts_in_success_satisfaction_and_fulfilment(desk, case,
     for key in ("mediation_success_rate", "satisfaction_rate", "fulfilment_rate", "revisit_rate"):
         rate = summary.rate(key)
         assert (rate.numerator, rate.denominator) == expected[key] == (1, 1), key
+    # And the visit register lists both revisits
+    year = period_of("year", MONDAY.date())  # the revisits were done in March
+    book = load_workbook(io.BytesIO(exports.ledger_workbook(w.street, year)))
+    rows = list(book["回访登记"].iter_rows(min_row=2, values_only=True))
+    assert [(r[2], r[8], r[9]) for r in rows] == [
+        ("次日回访", "基本满意", "未到期"),
+        ("履行期限回访", "满意", "已履行"),
+    ]

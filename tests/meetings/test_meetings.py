@@ -73,8 +73,10 @@ def test_action_item_flows_to_owner_is_closed_and_leaves_next_agenda(client, wor
     # When the mediator opens the workbench
     client.force_login(world.mediator)
     home = client.get(reverse("home")).content.decode()
-    # Then the item is there, and only theirs
+    # Then the item is there, and only theirs, and their inbox says so
     assert "上门回访漏水纠纷双方" in home
+    inbox = client.get(reverse("cases:inbox")).content.decode()
+    assert "研判会决定事项「上门回访漏水纠纷双方」由您负责" in inbox
     assert "排查第1网格土地边界" not in home
     # And they close it through its page
     page = client.post(

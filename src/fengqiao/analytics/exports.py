@@ -8,6 +8,7 @@ leading quote, so no cell a resident typed can run as a spreadsheet formula.
 import datetime as dt
 import io
 
+from django.apps import apps
 from django.utils import timezone
 from docx import Document
 from docx.shared import Cm
@@ -15,8 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from fengqiao.areas import paths
-from fengqiao.cases.models import Case, TimelineEvent
-from fengqiao.cases.states import Action
+from fengqiao.cases.models import Case
 
 from . import charts, figures, review
 from . import dashboard as board
@@ -91,20 +91,36 @@ def ledger_rows(area, period: Period):
         ]  # fmt: skip
 
 
+REVISIT_HEADER = [
+    "案件编号", "标题", "回访类型", "应回访日期", "回访时间", "回访人", "回访方式", "回访对象",
+    "满意度", "履行情况", "说明",
+]  # fmt: skip
+PERFORMANCE = {"performed": "已履行", "not_performed": "未履行", "not_due": "未到期"}
+
+
 def revisit_rows(area, period: Period):
+    """回访登记: the mediation app's revisits done in the period (none before it lands)."""
+    if not apps.is_installed("fengqiao.mediation"):
+        return
+    Revisit = apps.get_model("mediation", "Revisit")
     start, end = _bounds(period)
-    events = (
-        TimelineEvent.objects.filter(
+    rows = (
+        Revisit.objects.filter(
             paths.subtree_q("case__area_path", area.path),
-            action=Action.REVISIT,
-            at__gte=start,
-            at__lt=end,
+            status="done",
+            done_at__gte=start,
+            done_at__lt=end,
         )
-        .select_related("case", "actor")
-        .order_by("at", "pk")
+        .select_related("case", "done_by")
+        .order_by("done_at", "pk")
     )
-    for e in events.iterator(chunk_size=2000):
-        yield [e.case.number, e.case.title, e.at, str(e.actor or ""), e.note]
+    for r in rows.iterator(chunk_size=2000):
+        performance = "；".join(PERFORMANCE.get(v, v) for v in (r.performance or {}).values())
+        yield [
+            r.case.number, r.case.title, r.get_kind_display(), r.due_on, r.done_at,
+            str(r.done_by or ""), r.get_method_display(), r.contacted,
+            r.get_satisfaction_display(), performance, r.note,
+        ]  # fmt: skip
 
 
 def ledger_workbook(area, period: Period) -> bytes:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from fengqiao.areas import access
 from fengqiao.areas.access import Perm
 from fengqiao.audit.log import record, record_refusal
+from fengqiao.cases.notify import notify
 
 from . import agenda
 from .models import ActionItem, ActionItemStatus, AssessmentMeeting, MeetingStatus
@@ -105,6 +106,12 @@ def add_action_item(
             deadline=deadline,
         )
         record("meeting.action_item_add", actor=actor, area=meeting.area, obj=item)
+        notify(
+            [owner],
+            case=case,
+            kind="action_item",
+            text=f"研判会决定事项「{item.title}」由您负责，时限 {item.deadline:%Y-%m-%d}。",
+        )
     return item
 
 
@@ -127,4 +134,10 @@ def complete_action_item(*, actor, item: ActionItem, result: str) -> ActionItem:
         )
         locked.save(update_fields=["status", "result", "done_at"])
         record("meeting.action_item_complete", actor=actor, obj=locked)
+        notify(
+            [locked.meeting.created_by],
+            case=locked.case,
+            kind="action_item_done",
+            text=f"决定事项「{locked.title}」已由{actor}办结。",
+        )
     return locked
