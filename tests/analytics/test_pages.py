@@ -180,3 +180,31 @@ def test_performance_review_ranks_units_and_people(client, town_data):
         )
     )
     assert [r[2] for r in wb["单位"].iter_rows(min_row=2, values_only=True)] == ["工业街道派出所"]
+
+
+def _queries(client, name, params) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse(name), params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("name", ["analytics:figures", "analytics:performance", "meetings:list"])
+def test_other_figure_pages_have_constant_query_counts(client, world, name):
+    leader = f.user("city_boss2", Role.LEADER, world.city)
+    client.force_login(leader)
+    closed_case(world, world.grid1)
+    few = _queries(client, name, _month(world.city))
+    for i in range(3):
+        closed_case(world, world.grid2, title=f"纠纷{i}")
+        red_case(world, world.grid1, title=f"风险{i}")
+    assert _queries(client, name, _month(world.city)) == few
+
+
+def test_a_figures_numerator_links_to_exactly_its_cases(client, town_data):
+    client.force_login(town_data.director)
+    page = client.get(reverse("analytics:figures"), _month(town_data.street))
+    resolution = next(r for r in page.context["summary"].rates if r.key == "resolution_rate")
+    listed = client.get(resolution.url)
+    assert listed.context["count"] == resolution.numerator == 2
+    for count in next(b for b in page.context["breakdowns"] if b["key"] == "category")["counts"]:
+        assert client.get(count.url).context["count"] == count.n
