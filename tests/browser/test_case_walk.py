@@ -2,7 +2,6 @@
 officer registers it at the window, accepts, assesses and dispatches it, and the grid
 worker signs for it on the workbench. And the grid worker's phone report form."""
 
-import importlib
 import re
 
 import pytest
@@ -17,19 +16,6 @@ from tests.cases.conftest import world  # noqa: F401 — the shared fixture
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def seeded(transactional_db):
-    """The code lists and time limits the migrations seed: a transactional test before
-    this one may have flushed them."""
-    from django.apps import apps
-
-    from fengqiao.cases.models import Category, TimeLimit
-
-    for name, model in (("0002_seed_categories", Category), ("0003_seed_time_limits", TimeLimit)):
-        if not model.objects.exists():
-            importlib.import_module(f"fengqiao.cases.migrations.{name}").seed(apps, None)
-
-
 def take_action(page, name: str, fill=None) -> None:
     """Open an action's dialog from the case page, fill it and confirm."""
     page.get_by_test_id("case-actions").get_by_role("button", name=name, exact=True).click()
@@ -41,7 +27,7 @@ def take_action(page, name: str, fill=None) -> None:
     expect(page.locator(".alert-success")).to_contain_text(f"已{name}")
 
 
-def test_walk_in_dispute_from_registration_to_sign_for(seeded, page, world):  # noqa: F811
+def test_walk_in_dispute_from_registration_to_sign_for(page, world):  # noqa: F811
     # Given an earlier case of the same applicant, registered last week
     prior = register(world.intake, world.grid1, parties=[party(name="巴特尔", phone="13812345678")])
     log_in(page, "intake_sun")
@@ -119,7 +105,7 @@ def test_walk_in_dispute_from_registration_to_sign_for(seeded, page, world):  # 
     assert case.links.get().other == prior
 
 
-def test_grid_worker_reports_from_a_phone(seeded, phone, world, tmp_path, live_server):  # noqa: F811
+def test_grid_worker_reports_from_a_phone(phone, world, tmp_path, live_server):  # noqa: F811
     phone.context.grant_permissions(["geolocation"], origin=live_server.url)
     phone.context.set_geolocation({"latitude": 39.608123, "longitude": 109.781456})
     photo = tmp_path / "scene.png"

@@ -17,11 +17,8 @@ from fengqiao.cases.models import CaseKind, Category, Channel
 from fengqiao.demo import city
 from tests.browser.conftest import log_in, screenshot
 
-# serialized_rollback: the seeded categories and time limits come back for every test.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# The seeded categories and time limits come back after each flush (tests/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLES = ["土地边界纠纷", "邻里漏水纠纷", "劳务费拖欠", "物业收费纠纷", "牛羊越界", "婚姻家庭矛盾"]
 CATEGORIES = ["D05", "D17", "D07", "D04", "D05", "D17"]

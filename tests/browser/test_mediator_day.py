@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 from fengqiao.cases.models import Case
 from fengqiao.mediation import actions
 from tests.browser.conftest import log_in, screenshot
-from tests.browser.test_case_walk import seeded  # noqa: F401 — code lists after a flush
 from tests.cases.conftest import world  # noqa: F401 — the shared fixture
 from tests.mediation.conftest import desk, dispute_at_mediator  # noqa: F401
 from tests.mediation.test_revisits import effective_agreement
@@ -22,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def day(seeded, desk):  # noqa: F811
+def day(desk):  # noqa: F811
     w = desk.world
     # yesterday's agreement: its next-day revisit is due today
     with time_machine.travel(timezone.now() - dt.timedelta(days=1), tick=False):
