@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from fengqiao.cases import actions as case_actions
 from fengqiao.meetings import actions, queries
 from fengqiao.meetings.models import ActionItemStatus, MeetingStatus
 from tests.analytics.helpers import closed_case, red_case
@@ -33,14 +34,32 @@ def test_agenda_is_generated_from_the_data(world, other_street):
     first = register(world.director, world.grid1, title="第一次纠纷")
     register(world.director, world.grid1, title="重复纠纷", links=[(first, "duplicate")])
     register(other_street[2], other_street[1], title="昭君纠纷")
+    waiting = register(world.director, world.grid2, title="申请延期的纠纷")
+    case_actions.accept_case(actor=world.director, case=waiting)
+    case_actions.assess_case(
+        actor=world.director,
+        case=waiting,
+        grade="hard",
+        risk="blue",
+        owner=world.director,
+        responsibility="牵头",
+        deadline=_month()[1],
+    )
+    case_actions.dispatch_case(actor=world.director, case=waiting, unit=world.police)
+    case_actions.sign_for_case(actor=world.police_handler, case=waiting)
+    case_actions.request_extension(
+        actor=world.police_handler, case=waiting, days=3, reason="当事人外出"
+    )
     # When the director plans the month's meeting
     meeting = _plan(world, *_month())
     agenda = meeting.agenda
     # Then the agenda lists them, and nothing from the other street
-    assert sum(c["n"] for c in agenda["new_by_category"]) == 4
+    assert sum(c["n"] for c in agenda["new_by_category"]) == 5
     assert [r["number"] for r in agenda["risks"]] == [red.number]
     assert [r["title"] for r in agenda["repeat"]] == ["重复纠纷"]
     assert "昭君" not in str(agenda)
+    # And the extension request waits for a leader's decision
+    assert waiting.number in [c["number"] for c in agenda["awaiting_centre"]]
     assert agenda["hotspots"][0]["area"] == "工业社区第1网格"
 
 
@@ -136,7 +155,11 @@ def test_overdue_item_shows_red(client, world):
     with time_machine.travel(timezone.now() + dt.timedelta(days=3)):
         client.force_login(world.mediator)  # a fresh session: the old one has idled out
         page = client.get(reverse("meetings:items"))
+        client.force_login(world.director)
+        supervised = client.get(reverse("meetings:list"))
     assert page.context["items"][0].light == "red"
+    # And the organiser sees it among the overdue items they supervise
+    assert [i.title for i in supervised.context["overdue_items"]] == ["逾期事项"]
 
 
 def test_missing_meeting_is_overdue_and_a_held_one_is_not(world):

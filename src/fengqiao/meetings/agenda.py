@@ -5,13 +5,22 @@ earlier meetings (carried over until its owner closes it)."""
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from fengqiao.analytics import figures
 from fengqiao.analytics.periods import Period
 from fengqiao.areas import paths
-from fengqiao.cases.models import Case, CaseKind, CaseLink, LinkKind, Risk, SupervisionLevel
+from fengqiao.cases.models import (
+    Case,
+    CaseKind,
+    CaseLink,
+    Extension,
+    ExtensionStatus,
+    LinkKind,
+    Risk,
+    SupervisionLevel,
+)
 from fengqiao.cases.states import OPEN_STATES, State
 
 from .models import ActionItem, ActionItemStatus
@@ -49,6 +58,10 @@ def build(area, start: dt.date, end: dt.date) -> dict:
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     duplicate = CaseLink.objects.filter(case=OuterRef("pk"), kind=LinkKind.DUPLICATE)
+    # Extension requests wait for a leader's decision (批准/驳回延期).
+    pending_extensions = Extension.objects.filter(
+        status=ExtensionStatus.REQUESTED, case__handling_area=area
+    ).values("case_id")
     return {
         "new_by_category": [
             {"label": c.label, "n": c.n, "repeat": c.repeat}
@@ -82,9 +95,10 @@ def build(area, start: dt.date, end: dt.date) -> dict:
         ],
         "awaiting_centre": [
             _case(c)
-            for c in Case.objects.filter(handling_area=area, state__in=WAITING_FOR_CENTRE).order_by(
-                "pk"
-            )[:LIMIT]
+            for c in Case.objects.filter(
+                Q(handling_area=area, state__in=WAITING_FOR_CENTRE)
+                | Q(pk__in=pending_extensions, state__in=OPEN_STATES)
+            ).order_by("pk")[:LIMIT]
         ],
         "carried_over": [
             {
@@ -106,6 +120,6 @@ SECTIONS = [
     ("risks", "四、红色、橙色风险事项"),
     ("repeat", "五、重复纠纷"),
     ("hotspots", "六、热点网格"),
-    ("awaiting_centre", "七、待中心研判处理的事项"),
+    ("awaiting_centre", "七、待中心研判或领导审批的事项"),
     ("carried_over", "八、上次会议未完成的决定事项"),
 ]

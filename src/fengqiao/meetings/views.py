@@ -35,7 +35,14 @@ def meeting_list(request):
             form.add_error(None, e.message)
         else:
             return redirect("meetings:detail", pk=meeting.pk)
+    overdue = list(
+        queries.items_for(request.user)
+        .filter(status=ActionItemStatus.OPEN, deadline__lt=today)
+        .select_related("owner", "meeting")
+        .order_by("deadline")[:50]
+    )
     context = {
+        "overdue_items": overdue,
         "meetings": queries.meetings_for(request.user).select_related("area")[:100],
         "due": queries.cadence_status(request.user),
         "form": form,
