@@ -1,7 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from fengqiao.cases import workbench as case_workbench
 from fengqiao.core import workbench
 
 
@@ -13,6 +12,6 @@ def home(request):
         "core/home.html",
         {
             "greeting": workbench.greeting(),
-            "panels": [*case_workbench.panels_for(request), *workbench.panels_for(request)],
+            "panels": workbench.panels_for(request),
         },
     )
