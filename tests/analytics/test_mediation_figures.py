@@ -7,7 +7,7 @@ import io
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from fengqiao.analytics import exports, figures
+from fengqiao.analytics import exports, figures, review
 from fengqiao.analytics.periods import period_of
 from fengqiao.cases import actions as case_actions
 from fengqiao.mediation import actions
@@ -54,8 +54,13 @@ def test_mediated_case_counts_in_success_satisfaction_and_fulfilment(desk, case,
     for key in ("mediation_success_rate", "satisfaction_rate", "fulfilment_rate", "revisit_rate"):
         rate = summary.rate(key)
         assert (rate.numerator, rate.denominator) == expected[key] == (1, 1), key
+    year = period_of("year", MONDAY.date())  # the revisits were due and done in March
+    # And the mediator's review counts both revisits as done on time
+    people = review.review(w.street, year)["people"]
+    mediator = next(e for e in people if e.key == w.mediator.pk)
+    assert (mediator.counts["revisits_due"], mediator.counts["revisits_on_time"]) == (2, 2)
+    assert mediator.indicators["revisit_on_time"] == 100
     # And the visit register lists both revisits
-    year = period_of("year", MONDAY.date())  # the revisits were done in March
     book = load_workbook(io.BytesIO(exports.ledger_workbook(w.street, year)))
     rows = list(book["回访登记"].iter_rows(min_row=2, values_only=True))
     assert [(r[2], r[8], r[9]) for r in rows] == [

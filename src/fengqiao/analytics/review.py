@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.apps import apps
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Assignment, Role, User
@@ -26,7 +27,7 @@ INDICATORS = {
     "handled": _("办理量（相对同级最多者）"),
     "resolution": _("化解率"),
     "on_time": _("按期办结率"),
-    "revisit_on_time": _("回访率"),
+    "revisit_on_time": _("按期回访率"),
     "satisfaction": _("满意率"),
     "returns": _("退单率"),
     "rework": _("返工率"),
@@ -76,7 +77,7 @@ def _score(entries: list[Entry], w: dict[str, Decimal]) -> None:
             "handled": _pct(c["handled"], most[e.level]),
             "resolution": _pct(c["resolved"], c["handled"]),
             "on_time": _pct(c["on_time"], c["timed"]),
-            "revisit_on_time": _pct(c["revisited"], c["resolved"]),
+            "revisit_on_time": _pct(c["revisits_on_time"], c["revisits_due"]),
             "satisfaction": _pct(c["satisfied"], c["revisit_valid"]),
             "returns": _pct(c["returned"], c["handled"]),
             "rework": _pct(c["reworked"], c["completed"]),
@@ -99,12 +100,37 @@ def _facts(area, period: Period):
     )
 
 
-def _counts(row: dict) -> dict:
-    return {k: row[f"s_{k}"] or 0 for k in _SUMS}
+def _counts(row: dict, revisits: dict | None = None) -> dict:
+    counts = {k: row[f"s_{k}"] or 0 for k in _SUMS}
+    due, on_time = (revisits or {}).get(row.get("unit_key", row.get("handler_id")), (0, 0))
+    return counts | {"revisits_due": due, "revisits_on_time": on_time}
+
+
+def revisits_by(area, period: Period, column: str) -> dict[int, tuple[int, int]]:
+    """Revisits due in the period on the area's cases (done or still due; waived and
+    cancelled ones left out), and how many were done by their due day, per owner or per
+    the case's current unit. Empty until the mediation app is installed."""
+    if not apps.is_installed("fengqiao.mediation"):
+        return {}
+    Revisit = apps.get_model("mediation", "Revisit")
+    rows = (
+        Revisit.objects.filter(
+            paths.subtree_q("case__area_path", area.path),
+            due_on__gte=period.start,
+            due_on__lte=period.end,
+            status__in=["due", "done"],
+        )
+        .values(column)
+        .annotate(
+            due=Count("pk"),
+            on_time=Count("pk", filter=Q(status="done", done_at__date__lte=F("due_on"))),
+        )
+    )
+    return {r[column]: (r["due"], r["on_time"]) for r in rows if r[column] is not None}
 
 
 def review(area, period: Period) -> dict:
-    """Units and people with their counts, indicators, scores and ranks (4 queries)."""
+    """Units and people with their counts, indicators, scores and ranks (7 queries)."""
     annotations = {f"s_{k}": v for k, v in _SUMS.items()}
     w = weights()
     unit_rows = list(
@@ -112,8 +138,14 @@ def review(area, period: Period) -> dict:
     )
     units = Unit.objects.in_bulk([r["unit_key"] for r in unit_rows])
     level_names = dict(Level.choices)
+    unit_revisits = revisits_by(area, period, "case__current_unit_id")
     unit_entries = [
-        Entry(u.pk, u.name, str(level_names.get(_level_of(u.area_path), "")), _counts(r))
+        Entry(
+            u.pk,
+            u.name,
+            str(level_names.get(_level_of(u.area_path), "")),
+            _counts(r, unit_revisits),
+        )
         for r in unit_rows
         if (u := units.get(r["unit_key"])) is not None
     ]
@@ -126,8 +158,9 @@ def review(area, period: Period) -> dict:
     ids = [r["handler_id"] for r in person_rows]
     people = User.objects.in_bulk(ids)
     roles = _roles(ids)
+    person_revisits = revisits_by(area, period, "owner_id")
     person_entries = [
-        Entry(p.pk, str(p), roles.get(p.pk, ""), _counts(r))
+        Entry(p.pk, str(p), roles.get(p.pk, ""), _counts(r, person_revisits))
         for r in person_rows
         if (p := people.get(r["handler_id"])) is not None
     ]
