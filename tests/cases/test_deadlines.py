@@ -166,3 +166,97 @@ def test_the_most_specific_time_limit_wins(world):
     )
     case = dispatched_case(world, when="2025-09-26 10:00", unit=world.police)
     assert case.due_at == at("2025-09-30 10:00")
+
+
+def police_case_completed(world, *, when: str) -> Case:
+    """A police-station case (functional: 5 / 10 working days), handled and completed
+    at ``when``."""
+    case = dispatched_case(world, when="2025-09-26 10:00", unit=world.police)
+    with time_machine.travel(at("2025-09-27 09:00"), tick=False):
+        actions.sign_for_case(actor=world.police_handler, case=case)
+        actions.start_handling(actor=world.police_handler, case=case)
+    with time_machine.travel(at(when), tick=False):
+        actions.complete_case(actor=world.police_handler, case=case, feedback="已调解")
+    return case
+
+
+def test_send_back_restarts_the_handling_clock_without_earlier_extensions(world):
+    # given a police case that got two more working days (due 13 Oct) and was completed
+    case = dispatched_case(world, when="2025-09-26 10:00", unit=world.police)
+    with time_machine.travel(at("2025-09-29 09:00"), tick=False):
+        actions.sign_for_case(actor=world.police_handler, case=case)
+        actions.start_handling(actor=world.police_handler, case=case)
+    with time_machine.travel(at("2025-10-09 15:00"), tick=False):
+        actions.request_extension(actor=world.police_handler, case=case, days=2, reason="外出")
+        actions.approve_extension(actor=world.director, case=case)
+        actions.complete_case(actor=world.police_handler, case=case, feedback="已调解")
+    assert case.due_at == at("2025-10-13 10:00")
+    # when the centre sends it back on Monday 13 Oct at 10:00
+    with time_machine.travel(at("2025-10-13 10:00"), tick=False):
+        actions.send_back(actor=world.director, case=case, reason="未附协议")
+    # then five fresh working days run from that moment, without the two extra days
+    case.refresh_from_db()
+    assert case.clock_started_at == at("2025-10-13 10:00")
+    assert case.dispatched_at == at("2025-09-26 10:00")  # the dispatch itself stays
+    assert case.extension_days == 0
+    assert case.warning_at == at("2025-10-16 22:00")
+    assert case.due_at == at("2025-10-20 10:00")
+    assert case.red_at == at("2025-10-27 10:00")
+    # and the light, computed as before, follows the new clock
+    assert light_at(case, "2025-10-14 09:00") == Light.NORMAL
+    assert light_at(case, "2025-10-16 22:00") == Light.WARNING
+    assert light_at(case, "2025-10-20 10:00") == Light.YELLOW
+    assert light_at(case, "2025-10-27 10:00") == Light.RED
+    assert not Case.objects.overdue(at("2025-10-14 09:00")).exists()
+    assert list(Case.objects.overdue(at("2025-10-20 10:01"))) == [case]
+
+
+def test_reopen_restarts_the_handling_clock_across_a_make_up_day(world):
+    # given a grid worker's case (territorial: 1 / 2 working days), closed after a revisit
+    case = dispatched_case(world, when="2025-09-25 10:00", handler=world.grid_worker)
+    with time_machine.travel(at("2025-09-25 11:00"), tick=False):
+        actions.sign_for_case(actor=world.grid_worker, case=case)
+        actions.start_handling(actor=world.grid_worker, case=case)
+        actions.complete_case(actor=world.grid_worker, case=case, feedback="已维修")
+        actions.verify_case(actor=world.director, case=case)
+        actions.start_revisit(actor=world.director, case=case)
+        actions.close_case(actor=world.director, case=case)
+    # when a failed revisit reopens it on Thursday 9 Oct at 15:00
+    with time_machine.travel(at("2025-10-09 15:00"), tick=False):
+        actions.reopen_case(actor=world.director, case=case, note="回访不满意")
+    # then one working day runs from then, and the red card comes on the make-up Saturday
+    case.refresh_from_db()
+    assert case.state == "in_progress"
+    assert case.clock_started_at == at("2025-10-09 15:00")
+    assert case.warning_at == at("2025-10-10 07:48")  # 70 % of 24 h = 16.8 h
+    assert case.due_at == at("2025-10-10 15:00")
+    assert case.red_at == at("2025-10-11 15:00")
+    assert light_at(case, "2025-10-10 07:47") == Light.NORMAL
+    assert light_at(case, "2025-10-10 15:00") == Light.YELLOW
+    assert light_at(case, "2025-10-11 15:00") == Light.RED
+
+
+def test_the_verification_clock_runs_from_completion_over_the_holiday(world):
+    # given a case completed on Tuesday 30 Sep at 16:00 (verification: 1 / 2 working days)
+    case = police_case_completed(world, when="2025-09-30 16:00")
+    # then verification is due after the National Day holiday
+    case.refresh_from_db()
+    assert case.verify_warning_at == at("2025-10-09 08:48")
+    assert case.verify_due_at == at("2025-10-09 16:00")
+    assert case.verify_red_at == at("2025-10-10 16:00")
+    assert light_at(case, "2025-10-08 23:00") == Light.NORMAL
+    assert light_at(case, "2025-10-09 08:48") == Light.WARNING
+    assert light_at(case, "2025-10-09 16:00") == Light.YELLOW
+    assert light_at(case, "2025-10-10 16:00") == Light.RED
+    # and lists find it overdue for verification, not for handling
+    assert list(Case.objects.verify_overdue(at("2025-10-09 16:01"))) == [case]
+    assert not Case.objects.verify_overdue(at("2025-10-09 15:59")).exists()
+    assert not Case.objects.overdue(at("2025-10-09 16:01")).exists()
+
+
+def test_a_verified_case_is_no_longer_overdue_for_verification(world):
+    case = police_case_completed(world, when="2025-09-30 16:00")
+    with time_machine.travel(at("2025-10-10 17:00"), tick=False):
+        actions.verify_case(actor=world.director, case=case)
+    assert not Case.objects.verify_overdue(at("2025-10-11 09:00")).exists()
+    assert light_at(case, "2025-10-11 09:00") is None

@@ -169,6 +169,47 @@ def test_bad_attachments_refuse_the_registration(world, upload, code):
     assert not Party.objects.exists()
 
 
+def stored_files(settings) -> list:
+    return [p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()]
+
+
+def test_a_failed_registration_leaves_no_file_behind(world, settings, monkeypatch):
+    # given a registration that fails after its photos were written to storage
+    def fail(*args, **kwargs):
+        raise RuntimeError("审计写入失败")
+
+    monkeypatch.setattr("fengqiao.cases.actions.register.write_event", fail)
+    uploads = [SimpleUploadedFile("现场.jpg", JPEG), SimpleUploadedFile("申请书.pdf", b"%PDF-1.7")]
+
+    with pytest.raises(RuntimeError):
+        register(world.intake, world.grid1, attachments=uploads)
+
+    # then the rows are rolled back and the files deleted with them
+    assert not Case.objects.exists()
+    assert not Attachment.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_failed_attachment_leaves_no_file_behind(world, settings, monkeypatch):
+    # given a case with one photo, and adding a second that fails after the file write
+    case = register(world.intake, world.grid1, attachments=[SimpleUploadedFile("a.jpg", JPEG)])
+    kept = stored_files(settings)
+    assert len(kept) == 1
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("审计写入失败")
+
+    monkeypatch.setattr("fengqiao.cases.actions.register.write_event", fail)
+    with pytest.raises(RuntimeError):
+        actions.add_attachment(
+            actor=world.intake, case=case, upload=SimpleUploadedFile("b.jpg", JPEG)
+        )
+
+    # then only the first photo remains, in the database and on disk
+    assert case.attachments.count() == 1
+    assert stored_files(settings) == kept
+
+
 def test_a_new_case_can_be_linked_to_a_duplicate_at_intake(world):
     prior = register(world.intake, world.grid1)
     case = register(world.intake, world.grid1, links=[(prior, "duplicate")])

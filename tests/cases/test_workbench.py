@@ -1,7 +1,7 @@
 """Each user's to-do list: what waits for their action, urgent first, then by deadline."""
 
-from fengqiao.cases import actions, queries
-from fengqiao.cases.models import Grade, Risk
+from fengqiao.cases import actions, queries, workbench
+from fengqiao.cases.models import ExtensionStatus, Grade, Risk
 
 from .builders import register
 
@@ -53,3 +53,23 @@ def test_a_pending_extension_waits_for_the_leader(world):
     assert case not in queries.todo_for(world.director)
     actions.request_extension(actor=world.grid_worker, case=case, days=1, reason="当事人外出")
     assert case in queries.todo_for(world.director)
+
+
+def test_an_undecided_extension_lapses_when_the_case_is_completed(world):
+    # given a grid worker's request for more time that no leader has decided
+    case = register(world.intake, world.grid1)
+    actions.accept_case(actor=world.intake, case=case)
+    actions.assess_case(actor=world.intake, case=case, grade=Grade.MINOR, risk=Risk.BLUE)
+    actions.dispatch_case(actor=world.intake, case=case, handler=world.grid_worker)
+    actions.sign_for_case(actor=world.grid_worker, case=case)
+    actions.start_handling(actor=world.grid_worker, case=case)
+    actions.request_extension(actor=world.grid_worker, case=case, days=1, reason="当事人外出")
+
+    # when the grid worker completes the case anyway
+    actions.complete_case(actor=world.grid_worker, case=case, feedback="已办结")
+
+    # then the request lapses and no longer waits on the director's list
+    request = case.extensions.get()
+    assert request.status == ExtensionStatus.REFUSED
+    assert request.decision_note == "办结时尚未审批，自动失效"
+    assert [g.key for g in workbench.todo_for(world.director)] == ["verify"]

@@ -225,3 +225,57 @@ def test_every_action_form_fits_its_action(action):
     parameters = inspect.signature(ACTIONS[action]).parameters
 
     assert set(form_class.base_fields) <= set(parameters) - {"actor", "case"}
+
+
+def test_intake_officer_corrects_the_facts_from_the_case_page(signed_in, world):
+    # given a registered case, seen by the street's intake officer
+    case = register(world.grid_worker, world.grid1)
+    client = signed_in(world.intake)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="facts-button"' in page
+    assert 'data-testid="facts-form"' in page
+
+    # when the officer posts a corrected title and narrative
+    response = client.post(
+        reverse("cases:facts", args=[case.pk]),
+        {
+            "title": "草场边界纠纷",
+            "narrative": "两户牧民因草场边界发生争执",
+            "category": case.category_id,
+            "area": world.grid1.pk,
+            "people_count": 2,
+            "note": "电话核实",
+        },
+    )
+
+    # then the case page shows the new facts and its timeline the correction
+    assert response.status_code == 302
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "草场边界纠纷" in page
+    assert "更正事项情况" in page
+    assert TimelineEvent.objects.filter(case=case, action="update_facts").count() == 1
+
+
+def test_the_facts_form_is_not_offered_to_the_grid_worker_nor_after_dispatch(signed_in, world):
+    registered = register(world.grid_worker, world.grid1)
+    dispatched = dispatched_to_grid_worker(world)
+
+    worker = signed_in(world.grid_worker).get(reverse("cases:detail", args=[registered.pk]))
+    assert 'data-testid="facts-button"' not in worker.content.decode()
+    intake = signed_in(world.intake).get(reverse("cases:detail", args=[dispatched.pk]))
+    assert 'data-testid="facts-button"' not in intake.content.decode()
+
+    # and posting anyway is refused and changes nothing
+    refused = signed_in(world.intake).post(
+        reverse("cases:facts", args=[dispatched.pk]),
+        {
+            "title": "派单后",
+            "narrative": "x",
+            "category": dispatched.category_id,
+            "area": world.grid1.pk,
+            "people_count": 1,
+        },
+    )
+    assert refused.status_code == 403
+    dispatched.refresh_from_db()
+    assert dispatched.title != "派单后"

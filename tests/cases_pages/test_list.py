@@ -143,6 +143,29 @@ def test_unit_handler_and_overdue_filters(signed_in, world, time_machine):
     assert numbers(client.get(reverse("cases:list"), {"overdue": "on"})) == {case.number}
 
 
+def test_overdue_verification_filter(signed_in, world, time_machine):
+    # given two completed cases, one of them verified, and one still being handled
+    time_machine.move_to(dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC))
+    waiting, verified = dispatched_to_grid_worker(world), dispatched_to_grid_worker(world)
+    for case in (waiting, verified):
+        actions.sign_for_case(actor=world.grid_worker, case=case)
+        actions.start_handling(actor=world.grid_worker, case=case)
+        actions.complete_case(actor=world.grid_worker, case=case, feedback="已维修")
+    actions.verify_case(actor=world.intake, case=verified)
+    dispatched_to_grid_worker(world)
+    client = signed_in(world.intake)
+    assert numbers(client.get(reverse("cases:list"), {"verify_overdue": "on"})) == set()
+
+    # when a working day has passed since completion (Monday → Tuesday)
+    time_machine.move_to(dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC))
+    client = signed_in(world.intake)
+
+    # then only the completed, unverified case is overdue for verification
+    assert numbers(client.get(reverse("cases:list"), {"verify_overdue": "on"})) == {waiting.number}
+    page = client.get(reverse("cases:list"), {"verify_overdue": "on"}).content.decode()
+    assert "仅核查超期" in page
+
+
 def test_date_range_filter(signed_in, world, time_machine):
     time_machine.move_to(dt.datetime(2026, 10, 10, 3, 0, tzinfo=dt.UTC))
     old = register(world.intake, world.grid1)

@@ -2,6 +2,7 @@
 (FTS5 trigram) and PostgreSQL (pg_trgm) alike, always within the user's reach."""
 
 from fengqiao.cases.models import Case
+from fengqiao.people.actions import update_person
 from fengqiao.search.index import matching_q
 from fengqiao.search.models import CaseSearch
 from tests.cases.builders import party, register
@@ -100,3 +101,18 @@ def test_the_database_uses_its_trigram_index(world):
             expected = "VIRTUAL TABLE INDEX"
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert expected in plan
+
+
+def test_renaming_a_party_rewrites_the_search_rows_of_their_cases(world):
+    # given two cases with the same 巴特尔 (known by ID number) as a party
+    bater = party(name="巴特尔", id_number="152602199003071236")
+    first = register(world.intake, world.grid1, parties=[bater])
+    second = register(world.intake, world.grid1, parties=[bater])
+    person = first.parties.get().person
+    assert second.parties.get().person == person
+
+    # when the people register corrects the name
+    update_person(actor=world.intake, person=person, name="巴特尔其其格")
+
+    # then both cases are found by the new name
+    assert found("其其格") == {first.number, second.number}

@@ -5,10 +5,14 @@ time) and runs only on working days: the official calendar with its make-up days
 (``chinese_calendar``) plus the administrator's ``WorkCalendarOverride`` rows. A limit
 in working days counts whole working days (midnight to midnight, local time); a limit
 in working hours counts office hours. Approved extension days are added to the limit.
+When a case goes back to its handler (核查退回, 重新办理) the handling clock starts
+again from that moment, without the earlier extensions. The verification clock runs
+from completion to verification.
 
 The light (normal / warning / yellow / red) is computed from these data when read,
-never stored; the due instants are stored at dispatch and extension only so that lists
-can filter "overdue" with an indexed comparison.
+never stored; the due instants are stored when a clock starts or an extension is
+approved only so that lists can filter "overdue" with an indexed comparison
+(docs/adr/0006-case-states-and-deadlines.md).
 """
 
 import datetime as dt
@@ -176,9 +180,22 @@ def rule_for(case: Case, stage: str) -> TimeLimit:
     return best
 
 
-def clock_for(case: Case, stage: str = TimeStage.HANDLE) -> Clock | None:
-    """The running clock of the case at ``stage``, or None before dispatch."""
+def started_at(case: Case, stage: str) -> dt.datetime | None:
+    """When the case's clock at ``stage`` started: sign-for at dispatch, handling at
+    dispatch or at the latest send-back or reopening, verification at completion."""
+    if stage == TimeStage.VERIFY:
+        return case.completed_at
     if case.dispatched_at is None:
+        return None
+    if stage == TimeStage.HANDLE:
+        return case.clock_started_at or case.dispatched_at
+    return case.dispatched_at
+
+
+def clock_for(case: Case, stage: str = TimeStage.HANDLE) -> Clock | None:
+    """The clock of the case at ``stage``, or None before it started."""
+    start = started_at(case, stage)
+    if start is None:
         return None
     rule = rule_for(case, stage)
     per = unit_seconds(rule.time_unit)
@@ -186,7 +203,7 @@ def clock_for(case: Case, stage: str = TimeStage.HANDLE) -> Clock | None:
     extra = case.extension_days * per_day if stage == TimeStage.HANDLE else 0
     yellow = rule.yellow_limit * per + extra
     return Clock(
-        started_at=case.dispatched_at,
+        started_at=start,
         yellow=yellow,
         red=rule.red_limit * per + extra,
         warning=yellow * rule.warning_percent // 100,
@@ -195,7 +212,7 @@ def clock_for(case: Case, stage: str = TimeStage.HANDLE) -> Clock | None:
 
 
 def due_instants(case: Case) -> dict[str, dt.datetime | None]:
-    """The due instants to store on the case at dispatch or after an extension."""
+    """The due instants to store when the handling clock starts or an extension is approved."""
     handle = clock_for(case, TimeStage.HANDLE)
     accept = clock_for(case, TimeStage.ACCEPT)
     if handle is None or accept is None:
@@ -208,16 +225,38 @@ def due_instants(case: Case) -> dict[str, dt.datetime | None]:
     }
 
 
+def verify_instants(case: Case) -> dict[str, dt.datetime | None]:
+    """The verification due instants to store on the case at completion."""
+    verify = clock_for(case, TimeStage.VERIFY)
+    if verify is None:
+        return {"verify_warning_at": None, "verify_due_at": None, "verify_red_at": None}
+    return {
+        "verify_warning_at": verify.at(verify.warning),
+        "verify_due_at": verify.at(verify.yellow),
+        "verify_red_at": verify.at(verify.red),
+    }
+
+
 _SEVERITY = [Light.NORMAL, Light.WARNING, Light.YELLOW, Light.RED]
+
+
+def stages_running(case: Case) -> list[str]:
+    """The clocks that run in the case's state: handling (and sign-for while it waits
+    to be signed for), or verification once completed."""
+    if case.state == State.COMPLETED:
+        return [TimeStage.VERIFY]
+    if case.state not in CLOCK_STATES:
+        return []
+    if case.state == State.DISPATCHED:
+        return [TimeStage.HANDLE, TimeStage.ACCEPT]
+    return [TimeStage.HANDLE]
 
 
 def light(case: Case, now: dt.datetime | None = None) -> Light | None:
     """The case's light now; while it waits for sign-for, the worse of both clocks."""
-    if case.state not in CLOCK_STATES:
+    stages = stages_running(case)
+    if not stages:
         return None
-    stages = [TimeStage.HANDLE]
-    if case.state == State.DISPATCHED:
-        stages.append(TimeStage.ACCEPT)
     now = now or timezone.now()
     lights = [c.light(now) for c in (clock_for(case, s) for s in stages) if c is not None]
     return max(lights, key=_SEVERITY.index) if lights else None

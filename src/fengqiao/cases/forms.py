@@ -329,6 +329,55 @@ PartyFormSet = forms.formset_factory(
 )
 
 
+class CaseFactsForm(forms.Form):
+    """更正事项情况: the facts the centre may correct before dispatch."""
+
+    title = forms.CharField(label=_("标题"), max_length=200)
+    narrative = forms.CharField(
+        label=_("事项描述"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.none())
+    area = forms.ModelChoiceField(label=_("所在区域"), queryset=Area.objects.none())
+    occurred_at = IntakeForm.base_fields["occurred_at"]
+    people_count = IntakeForm.base_fields["people_count"]
+    amount = IntakeForm.base_fields["amount"]
+    note = forms.CharField(
+        label=_("更正说明"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+    def __init__(self, *args, case, user=None, **kwargs):
+        initial = {
+            "title": case.title,
+            "narrative": case.narrative,
+            "category": case.category_id,
+            "area": case.area_id,
+            "occurred_at": case.occurred_at,
+            "people_count": case.people_count,
+            "amount": case.amount,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.case, self.user = case, user
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related(
+            "parent"
+        )
+        # The place stays within the level handling the case (``update_case_facts``).
+        within = Area.objects.filter(path__startswith=case.handling_area.path)
+        self.fields["area"].queryset = within
+        depth = case.handling_area.depth
+        self.fields["area"].widget.choices = [
+            (a.pk, _area_label(a, depth)) for a in within.order_by("path")[:500]
+        ]
+
+    def clean_occurred_at(self):
+        value = self.cleaned_data.get("occurred_at")
+        if value is not None and value > timezone.now() + dt.timedelta(minutes=5):
+            raise forms.ValidationError(_("发生时间不能晚于现在。"))
+        return value
+
+    def arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
 # --- The list's filters ------------------------------------------------------------------
 
 _ANY = [("", _("全部"))]
@@ -346,6 +395,7 @@ class CaseFilterForm(forms.Form):
     risk = forms.ChoiceField(label=_("风险"), choices=_ANY + Risk.choices, required=False)
     channel = forms.ChoiceField(label=_("渠道"), choices=_ANY + Channel.choices, required=False)
     overdue = forms.BooleanField(label=_("仅超期"), required=False)
+    verify_overdue = forms.BooleanField(label=_("仅核查超期"), required=False)
     date_from = forms.DateField(
         label=_("登记自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

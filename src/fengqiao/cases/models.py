@@ -123,6 +123,10 @@ class CaseQuerySet(models.QuerySet):
 
         return self.filter(state__in=CLOCK_STATES, due_at__lt=now)
 
+    def verify_overdue(self, now) -> "CaseQuerySet":
+        """Completed cases past their verification deadline at ``now``."""
+        return self.filter(state=State.COMPLETED, verify_due_at__lt=now)
+
     def visible_to(self, user) -> "CaseQuerySet":
         """The one row scope for cases: see ``cases.access.visible_q``."""
         from .access import visible_q
@@ -227,7 +231,14 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("办理期限"), null=True, blank=True)
     red_at = models.DateTimeField(_("红牌时间"), null=True, blank=True)
     extension_days = models.PositiveIntegerField(_("已批准延期（工作日）"), default=0)
+    # The handling clock restarts when a case goes back to its handler (核查退回,
+    # 重新办理); empty means it runs from dispatch.
+    clock_started_at = models.DateTimeField(_("办理计时起点"), null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The verification clock runs from completion (办结) to verification (核查).
+    verify_warning_at = models.DateTimeField(_("核查预警时间"), null=True, blank=True)
+    verify_due_at = models.DateTimeField(_("核查期限"), null=True, blank=True)
+    verify_red_at = models.DateTimeField(_("核查红牌时间"), null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     registered_by = models.ForeignKey(
@@ -254,6 +265,7 @@ class Case(models.Model):
             # index range, not a scan (bench/README.md: 90 → 10 ms at 100,000 cases).
             models.Index(fields=["state", "handling_area_path"], name="case_state_handling"),
             models.Index(fields=["state", "due_at"], name="case_state_due"),
+            models.Index(fields=["state", "verify_due_at"], name="case_state_verify_due"),
             models.Index(fields=["current_unit", "state"], name="case_unit_state"),
             models.Index(fields=["current_handler", "state"], name="case_handler_state"),
             models.Index(fields=["category", "area_path"], name="case_category_area"),

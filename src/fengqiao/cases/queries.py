@@ -5,7 +5,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Case as DbCase
+from django.db.models import Count, DateTimeField, F, Q, When
 from django.utils import timezone
 
 from fengqiao.areas import access
@@ -14,8 +15,8 @@ from fengqiao.units.models import Unit
 
 from .errors import CaseError
 from .intake import normalize_id_number, normalize_phone
-from .models import Case, CaseKind, Extension, ExtensionStatus, Party
-from .states import OPEN_STATES, State
+from .models import Case, CaseKind, CoHandler, Extension, ExtensionStatus, Party
+from .states import OPEN_STATES, TRANSITIONS, Action, State
 
 RECENT_DAYS = 90
 
@@ -104,6 +105,19 @@ _CENTRE_STEPS = (
     (Perm.CASE_VERIFY, (State.COMPLETED,)),
 )
 _HANDLER_STATES = (State.DISPATCHED, State.SIGNED_FOR, State.IN_PROGRESS, State.SENT_BACK)
+# Where a pending extension can still be decided (the state table's own answer).
+EXTENDABLE_STATES = tuple(
+    state for state, moves in TRANSITIONS.items() if Action.APPROVE_EXTENSION in moves
+)
+# A verified case waits for its handler to start the revisit (谁调解、谁负责).
+_REVISIT_STATES = (State.VERIFIED,)
+
+# The deadline that matters now: verification once completed, else handling.
+DEADLINE = DbCase(
+    When(state=State.COMPLETED, then=F("verify_due_at")),
+    default=F("due_at"),
+    output_field=DateTimeField(),
+)
 
 
 def todo_for(user):
@@ -115,12 +129,18 @@ def todo_for(user):
             q |= Q(state__in=states) & access.scope_q(user, perm, "handling_area_path")
     if access.has_perm(user, Perm.CASE_SUPERVISE):
         pending = Extension.objects.filter(status=ExtensionStatus.REQUESTED).values("case_id")
-        q |= Q(pk__in=pending) & access.scope_q(user, Perm.CASE_SUPERVISE, "handling_area_path")
+        q |= Q(pk__in=pending, state__in=EXTENDABLE_STATES) & access.scope_q(
+            user, Perm.CASE_SUPERVISE, "handling_area_path"
+        )
     if access.has_perm(user, Perm.CASE_HANDLE):
         units = Unit.objects.of_user(user).values("pk")
-        q |= Q(state__in=_HANDLER_STATES) & (Q(current_handler=user) | Q(current_unit__in=units))
+        mine = Q(current_handler=user) | Q(current_unit__in=units)
+        # Subquery, not a join: co-handling units' handlers work beside the main one.
+        co_handled = CoHandler.objects.filter(Q(unit__in=units) | Q(user=user)).values("case_id")
+        q |= Q(state__in=_HANDLER_STATES) & (mine | Q(pk__in=co_handled))
+        q |= Q(state__in=_REVISIT_STATES) & mine
     return Case.objects.filter(q).order_by(
-        "-is_urgent", F("due_at").asc(nulls_last=True), "created_at"
+        "-is_urgent", DEADLINE.asc(nulls_last=True), "created_at"
     )
 
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("inbox/<int:pk>/read/", views.inbox_read, name="inbox-read"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
+    path("<int:pk>/facts/", views.facts, name="facts"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment, name="attachment"),
 ]

@@ -27,9 +27,15 @@ from fengqiao.search.index import matching_q, normalize
 
 from . import deadlines, workbench
 from .access import get_case_for_user_or_404, may_take
-from .actions import ACTIONS, register_case
+from .actions import (
+    ACTIONS,
+    FACTS_EDITABLE_STATES,
+    may_update_facts,
+    register_case,
+    update_case_facts,
+)
 from .errors import CaseError
-from .forms import ACTION_FORMS, CaseFilterForm, IntakeForm, PartyFormSet
+from .forms import ACTION_FORMS, CaseFactsForm, CaseFilterForm, IntakeForm, PartyFormSet
 from .models import (
     Attachment,
     Case,
@@ -227,6 +233,8 @@ def _filtered(user, form: CaseFilterForm):
         qs = qs.filter(Q(category=d["category"]) | Q(category__parent=d["category"]))
     if d.get("overdue"):
         qs = qs.overdue(timezone.now())
+    if d.get("verify_overdue"):
+        qs = qs.verify_overdue(timezone.now())
     if d.get("date_from"):
         qs = qs.filter(created_at__date__gte=d["date_from"])
     if d.get("date_to"):
@@ -345,6 +353,9 @@ def detail(request, pk: int):
         "supervisions": list(case.supervisions.select_related("by").order_by("-at")),
         "light": _light(case),
         "actions": _action_forms(user, case),
+        "facts_form": (
+            CaseFactsForm(case=case, user=user) if may_update_facts(user, case) else None
+        ),
         "pending_extension": ExtensionStatus.REQUESTED,
         "crumbs": [(_("事项"), reverse("cases:list")), (case.number, "")],
     }
@@ -399,6 +410,41 @@ def act(request, pk: int, action: str):
             "cases/_action_form.html",
             {"case": case, "item": {"action": action, "label": action.label, "form": form}},
         )
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@require_POST
+@login_required
+def facts(request, pk: int):
+    """更正事项情况 before dispatch (the centre that accepts the case)."""
+    user = request.user
+    case = get_case_for_user_or_404(user, pk)
+    if not may_update_facts(user, case):
+        if case.state in FACTS_EDITABLE_STATES:
+            record_refusal(actor=user, perm="case.update_facts", obj=case)
+        context = {"case": case, "message": _("您现在不能更正该事项的情况。")}
+        if request.htmx:
+            return render(request, "cases/_refused.html", context)
+        return render(request, "cases/refused.html", context, status=403)
+    form = CaseFactsForm(request.POST, case=case, user=user)
+    if form.is_valid():
+        try:
+            update_case_facts(actor=user, case=case, **form.arguments())
+        except CaseError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, _("已更正事项情况。"))
+            url = reverse("cases:detail", args=[case.pk])
+            if request.htmx:
+                response = HttpResponse()
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+    if request.htmx:
+        return render(request, "cases/_facts_form.html", {"case": case, "facts_form": form})
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)

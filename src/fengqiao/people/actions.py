@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from fengqiao.areas import access, paths
 from fengqiao.areas.access import Perm
 from fengqiao.audit.log import record
+from fengqiao.search.index import index_cases_of_person
 
 from .models import DataSource, Person, Sex
 from .validation import FieldError, clean_id_number, clean_phone
@@ -151,6 +152,9 @@ def update_person(*, actor, person: Person, **changes) -> Person:
             _derive(locked)
             fields = [*changed, "area_path", "city_path", "id_tail", "updated_at"]
             locked.save(update_fields=fields)
+            if "name" in changed:
+                # Cases are found by their parties' names: the index follows the rename.
+                index_cases_of_person(locked)
             record(
                 "person.update",
                 actor=actor,

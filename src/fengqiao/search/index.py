@@ -29,6 +29,19 @@ def index_case(case) -> CaseSearch:
     return row
 
 
+def index_cases_of_person(person) -> int:
+    """Rewrite the search rows of the cases ``person`` is a party to (after a rename);
+    call it in the changing transaction. Returns how many were rewritten."""
+    from fengqiao.cases.models import Case
+
+    cases = Case.objects.filter(parties__person=person).distinct()
+    count = 0
+    for case in cases:
+        index_case(case)
+        count += 1
+    return count
+
+
 def normalize(query: str) -> str:
     return " ".join((query or "").split())[:MAX_QUERY]
 

@@ -273,6 +273,7 @@ class CaseFilters(Schema):
     risk: Risk | None = None
     channel: Channel | None = None
     overdue: bool | None = None
+    verify_overdue: bool | None = Field(None, description="已办结且超过核查期限")
     created_from: dt.date | None = None
     created_to: dt.date | None = None
     unit: Id | None = None
@@ -305,6 +306,9 @@ def filtered_cases(user, filters: CaseFilters):
     if filters.overdue is not None:
         overdue = Q(state__in=CLOCK_STATES, due_at__lt=timezone.now())
         qs = qs.filter(overdue) if filters.overdue else qs.exclude(overdue)
+    if filters.verify_overdue is not None:
+        late = Q(state=State.COMPLETED, verify_due_at__lt=timezone.now())
+        qs = qs.filter(late) if filters.verify_overdue else qs.exclude(late)
     if filters.created_from:
         qs = qs.filter(created_at__gte=_day_start(filters.created_from))
     if filters.created_to:

@@ -4,8 +4,8 @@ Each transition goes through ``base.move``: one transaction, the case row locked
 move checked against ``states.TRANSITIONS`` and the actor against ``access.may_take``,
 then exactly one timeline event and one audit record; notifications leave after commit.
 
-``register`` is intake, ``flow`` the loop from acceptance to verification, ``closing``
-part 2's moves.
+``register`` is intake (and correcting the facts before dispatch), ``flow`` the loop
+from acceptance to verification, ``closing`` part 2's moves.
 """
 
 from collections.abc import Callable
@@ -38,7 +38,14 @@ from .flow import (
     supervise_case,
     verify_case,
 )
-from .register import add_attachment, link_cases, register_case
+from .register import (
+    FACTS_EDITABLE_STATES,
+    add_attachment,
+    link_cases,
+    may_update_facts,
+    register_case,
+    update_case_facts,
+)
 
 # One entry per action, for the API and the pages that act by name.
 ACTIONS: dict[Action, Callable[..., Case]] = {
@@ -70,6 +77,7 @@ ACTIONS: dict[Action, Callable[..., Case]] = {
 
 __all__ = [
     "ACTIONS",
+    "FACTS_EDITABLE_STATES",
     "GRADE_LEVEL",
     "MAX_NARRATIVE",
     "TRACKING_ALPHABET",
@@ -89,6 +97,7 @@ __all__ = [
     "handlers_of",
     "link_cases",
     "mark_urgent",
+    "may_update_facts",
     "overrule_return",
     "refer_out",
     "refuse_extension",
@@ -102,5 +111,6 @@ __all__ = [
     "start_handling",
     "start_revisit",
     "supervise_case",
+    "update_case_facts",
     "verify_case",
 ]

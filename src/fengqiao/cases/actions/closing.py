@@ -15,6 +15,7 @@ from .base import (
     move,
     require_text,
 )
+from .flow import restart_handling_clock
 
 # --- Part 2's moves, for now plain moves with a note ---------------------------------
 
@@ -47,7 +48,7 @@ def _with_reason(action: Action, message: str):
             require_text(note, ErrorCode.REASON_REQUIRED, message)
             if action == Action.REOPEN:
                 c.closed_at = None
-                return ["closed_at"]
+                return ["closed_at", *restart_handling_clock(c)]
             return []
 
         return move(case, actor=actor, action=action, note=note, change=change, tell=handlers_of)

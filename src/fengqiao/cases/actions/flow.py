@@ -176,8 +176,22 @@ def _check_target(case: Case, unit: Unit | None, handler) -> None:
 
 
 def _start_clock(c: Case, actor) -> list[str]:
-    c.dispatched_at, c.dispatched_by, c.extension_days = timezone.now(), actor, 0
-    return ["dispatched_at", "dispatched_by", "extension_days", *_store_due(c)]
+    c.dispatched_at, c.dispatched_by = timezone.now(), actor
+    c.clock_started_at, c.extension_days = c.dispatched_at, 0
+    return [
+        "dispatched_at",
+        "dispatched_by",
+        "clock_started_at",
+        "extension_days",
+        *_store_due(c),
+    ]
+
+
+def restart_handling_clock(c: Case) -> list[str]:
+    """Back to the handler (核查退回, 重新办理): a fresh handling limit from now; the
+    extensions approved for the earlier round do not carry over."""
+    c.clock_started_at, c.extension_days = timezone.now(), 0
+    return ["clock_started_at", "extension_days", *_store_due(c)]
 
 
 def _store_due(c: Case) -> list[str]:
@@ -249,8 +263,8 @@ def overrule_return(*, actor, case: Case, note: str) -> Case:
 
 def _clear_dispatch(c: Case) -> list[str]:
     c.current_unit = c.current_handler = None
-    c.dispatched_at = c.sign_due_at = c.warning_at = c.due_at = c.red_at = None
-    return ["current_unit", "current_handler", "dispatched_at", *_store_due(c)]
+    c.dispatched_at = c.clock_started_at = None
+    return ["current_unit", "current_handler", "dispatched_at", "clock_started_at", *_store_due(c)]
 
 
 def escalate_case(*, actor, case: Case, note: str, to_area: Area | None = None) -> Case:
@@ -426,7 +440,17 @@ def complete_case(*, actor, case: Case, feedback: str) -> Case:
     def change(c: Case) -> list[str]:
         c.feedback = require_text(feedback, ErrorCode.REASON_REQUIRED, "办结须填写反馈。", 5000)
         c.completed_at = timezone.now()
-        return ["feedback", "completed_at"]
+        # A request nobody decided lapses: it would otherwise wait on a leader's list
+        # for a case that can no longer be extended, and add days to a later round.
+        c.extensions.filter(status=ExtensionStatus.REQUESTED).update(
+            status=ExtensionStatus.REFUSED,
+            decided_at=c.completed_at,
+            decision_note="办结时尚未审批，自动失效",
+        )
+        # The verification clock starts now (核查时限).
+        for field, value in deadlines.verify_instants(c).items():
+            setattr(c, field, value)
+        return ["feedback", "completed_at", "verify_warning_at", "verify_due_at", "verify_red_at"]
 
     return move(
         case,
@@ -444,12 +468,12 @@ def verify_case(*, actor, case: Case, note: str = "") -> Case:
 
 
 def send_back(*, actor, case: Case, reason: str) -> Case:
-    """核查退回: back to the handler, counted as rework."""
+    """核查退回: back to the handler, counted as rework, with a fresh handling limit."""
 
     def change(c: Case) -> list[str]:
         require_text(reason, ErrorCode.REASON_REQUIRED, "退回须说明理由。")
         c.rework_count += 1
-        return ["rework_count"]
+        return ["rework_count", *restart_handling_clock(c)]
 
     return move(
         case, actor=actor, action=Action.SEND_BACK, note=reason, change=change, tell=handlers_of

@@ -3,7 +3,8 @@ linking duplicates; adding attachments later."""
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
@@ -92,7 +93,22 @@ def _person_for(party: PartyInput, case: Case, actor) -> Person:
         raise CaseError(ErrorCode.INVALID, f"当事人：{messages[0]}", field=field) from exc
 
 
-def _attach(case: Case, upload, actor) -> Attachment:
+@contextmanager
+def _files_rolled_back() -> Iterator[list]:
+    """Storage is not transactional: files written inside the block (``_attach``
+    appends them) are deleted again when the block fails, as its rows are rolled back.
+    Wrap the whole ``transaction.atomic`` block; a caller that wraps the action in a
+    transaction of its own and rolls back later owns that cleanup."""
+    written: list = []
+    try:
+        yield written
+    except BaseException:
+        for stored in written:
+            stored.storage.delete(stored.name)
+        raise
+
+
+def _attach(case: Case, upload, actor, written: list) -> Attachment:
     content_type, ext = intake.sniff_attachment(upload)
     row = Attachment(
         case=case,
@@ -103,6 +119,7 @@ def _attach(case: Case, upload, actor) -> Attachment:
         uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     row.file.save(intake.stored_name(ext), upload, save=False)
+    written.append(row.file)
     row.save()
     return row
 
@@ -169,7 +186,7 @@ def register_case(
     for upload in attachments:
         intake.sniff_attachment(upload)
     registered = _registering_area(actor, place)
-    with transaction.atomic():
+    with _files_rolled_back() as written, transaction.atomic():
         case = Case.objects.create(
             number=intake.allocate_number(place),
             tracking_code="".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12)),
@@ -200,7 +217,7 @@ def register_case(
                 defaults={"role": party.role, "representative_name": party.representative_name},
             )
         for upload in attachments:
-            _attach(case, upload, actor)
+            _attach(case, upload, actor, written)
         for other, link_kind in links:
             check_choice(link_kind, LinkKind, "关联类型")
             CaseLink.objects.create(case=case, other=other, kind=link_kind, created_by=actor)
@@ -239,8 +256,8 @@ def add_attachment(*, actor, case: Case, upload) -> Attachment:
     if case.state not in OPEN_STATES:
         raise CaseError(ErrorCode.TRANSITION_NOT_ALLOWED, "事项已办结归档，不能再上传附件。")
     intake.sniff_attachment(upload)
-    with transaction.atomic():
-        row = _attach(case, upload, actor)
+    with _files_rolled_back() as written, transaction.atomic():
+        row = _attach(case, upload, actor, written)
         write_event(
             case,
             actor=actor,
@@ -250,3 +267,101 @@ def add_attachment(*, actor, case: Case, upload) -> Attachment:
             data={"attachment": row.pk, "size": row.size},
         )
     return row
+
+
+# The states in which the centre may still correct what was registered: once a case is
+# dispatched its facts are what the handler was given.
+FACTS_EDITABLE_STATES = frozenset({State.REGISTERED, State.ACCEPTED, State.ASSESSED})
+_FACT_FIELDS = ("title", "narrative", "category", "area", "occurred_at", "people_count", "amount")
+
+
+def may_update_facts(actor, case: Case) -> bool:
+    """May ``actor`` correct the case's facts now (the centre that accepts it)?"""
+    return case.state in FACTS_EDITABLE_STATES and may_take(actor, case, Action.ACCEPT)
+
+
+def update_case_facts(
+    *,
+    actor,
+    case: Case,
+    title: str,
+    narrative: str,
+    category: Category,
+    area: Area,
+    occurred_at=None,
+    people_count: int = 1,
+    amount=None,
+    note: str = "",
+) -> Case:
+    """更正事项情况: correct title, narrative, category, place, time, people and amount
+    before dispatch; the search row is rewritten in the same transaction."""
+    if not may_take(actor, case, Action.ACCEPT):
+        record_refusal(actor=actor, perm="case.update_facts", obj=case)
+        raise CaseError(ErrorCode.FORBIDDEN, "您无权更正该事项。")
+    if category is None or not category.is_active:
+        raise CaseError(ErrorCode.INVALID, "类别无效。", field="category")
+    title = require_text(title, ErrorCode.INVALID, "标题不能为空。", limit=200)
+    narrative = require_text(narrative, ErrorCode.INVALID, "事项描述不能为空。", MAX_NARRATIVE)
+    _check_numbers(None, None, people_count, amount)
+    if occurred_at is not None and occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        raise CaseError(ErrorCode.INVALID, "发生时间不能晚于现在。", field="occurred_at")
+    with transaction.atomic():
+        locked = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("area", "handling_area", "category")
+            .get(pk=case.pk)
+        )
+        if locked.state not in FACTS_EDITABLE_STATES:
+            raise CaseError(
+                ErrorCode.TRANSITION_NOT_ALLOWED,
+                f"事项当前为“{State(locked.state).label}”，已派单后不能更正事项情况。",
+            )
+        # The place stays where the case is handled, so that scope and deadlines hold;
+        # moving it elsewhere is an escalation or a delegation.
+        if not area.is_within(locked.handling_area):
+            raise CaseError(
+                ErrorCode.NOT_IN_TREE,
+                f"地点须在办理层级（{locked.handling_area.name}）的辖区内。",
+                field="area",
+            )
+        values = {
+            "title": title,
+            "narrative": narrative,
+            "category": category,
+            "area": area,
+            "occurred_at": occurred_at,
+            "people_count": int(people_count),
+            "amount": None if amount is None else Decimal(amount),
+        }
+        changed = [name for name in _FACT_FIELDS if getattr(locked, name) != values[name]]
+        if not changed:
+            _copy_case(case, locked)
+            return locked
+        for name in changed:
+            setattr(locked, name, values[name])
+        fields = [*changed, "updated_at"]
+        if "area" in changed:
+            locked.area_path = area.path
+            fields.append("area_path")
+            # A building or household left outside the new place no longer describes it.
+            for name in ("building", "household"):
+                thing = getattr(locked, name)
+                if thing is not None and not thing.area.is_within(area):
+                    setattr(locked, name, None)
+                    fields.append(name)
+        locked.save(update_fields=fields)
+        index_case(locked)  # found by its new words from this commit on
+        write_event(
+            locked,
+            actor=actor,
+            action="update_facts",
+            from_state=locked.state,
+            note=note.strip()[:2000],
+            data={"fields": changed},
+        )
+    _copy_case(case, locked)
+    return locked
+
+
+def _copy_case(stale: Case, fresh: Case) -> None:
+    stale.__dict__.update(fresh.__dict__)

@@ -76,7 +76,12 @@ def risk_badge(case) -> str:
     )
 
 
-OTHER_EVENTS = {"register": _("登记"), "link": _("关联事项")}
+OTHER_EVENTS = {
+    "register": _("登记"),
+    "link": _("关联事项"),
+    "attach": _("上传附件"),
+    "update_facts": _("更正事项情况"),
+}
 
 
 @register.filter
