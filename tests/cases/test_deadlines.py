@@ -3,10 +3,12 @@ Sat 27 Sep rest, Sun 28 Sep a make-up working day, 1–8 Oct holiday, Sat 11 Oct
 make-up working day."""
 
 import datetime as dt
+import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 
 from fengqiao.cases import actions, deadlines
 from fengqiao.cases.deadlines import Light
@@ -260,3 +262,21 @@ def test_a_verified_case_is_no_longer_overdue_for_verification(world):
         actions.verify_case(actor=world.director, case=case)
     assert not Case.objects.verify_overdue(at("2025-10-11 09:00")).exists()
     assert light_at(case, "2025-10-11 09:00") is None
+
+
+def test_the_migration_gives_earlier_completed_cases_their_verification_clock(world):
+    # given a case completed before the verification clock was stored
+    case = police_case_completed(world, when="2025-09-30 16:00")
+    Case.objects.filter(pk=case.pk).update(
+        verify_warning_at=None, verify_due_at=None, verify_red_at=None
+    )
+    # when the backfill migration runs
+    backfill = importlib.import_module(
+        "fengqiao.cases.migrations.0006_backfill_verification_clock"
+    ).backfill
+    backfill(django_apps, None)
+    # then it has the instants the action would have stored
+    case.refresh_from_db()
+    assert case.verify_due_at == at("2025-10-09 16:00")
+    assert case.verify_red_at == at("2025-10-10 16:00")
+    assert case.verify_warning_at == at("2025-10-09 08:48")
