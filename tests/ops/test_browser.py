@@ -14,8 +14,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ops"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def sign_in(base: str, username: str, password: str) -> str:
-    """Screenshot the login page, sign in, screenshot the workbench; return its path."""
+def sign_in(base: str, username: str, password: str, walk: tuple[str, ...] = ()) -> str:
+    """Screenshot the login page, sign in, screenshot the workbench; return its path, or
+    with ``walk``, follow those area links from the area browser and return the heading."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -29,6 +30,14 @@ def sign_in(base: str, username: str, password: str) -> str:
         page.wait_for_load_state("networkidle")
         page.screenshot(path=ARTIFACTS / "home.png", full_page=True)
         final_path = page.evaluate("location.pathname")
+        if walk:
+            # Down the tree from the nav: city → banner → town → village → grid.
+            page.get_by_role("link", name="区域", exact=True).first.click()
+            for name in walk:
+                page.locator("main").get_by_role("link", name=name, exact=True).first.click()
+                page.wait_for_load_state("networkidle")
+            page.screenshot(path=ARTIFACTS / "grid.png", full_page=True)
+            final_path = page.locator("h1").first.inner_text()
         browser.close()
     return final_path
 
@@ -45,3 +54,13 @@ def test_a_demo_leader_signs_in_through_chromium(start_up):
 
     assert final_path == "/"
     assert (ARTIFACTS / "login.png").stat().st_size > 0
+
+
+def test_the_city_leader_browses_down_to_a_grid_of_bainijing(start_up):
+    server = start_up()
+    server.wait_for_login_page()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    walk = ("鄂尔多斯市", "达拉特旗", "白泥井镇", "白泥井村", "白泥井村第1网格")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        heading = pool.submit(sign_in, server.base, "city_leader", DEMO_PASSWORD, walk).result()
+    assert heading == "白泥井村第1网格"
