@@ -1,4 +1,5 @@
-"""The demo city: 鄂尔多斯市 with the three units of the article in 达拉特旗.
+"""The demo city: 鄂尔多斯市 with the three units of the article in 达拉特旗, their
+handling units (``demo.units``) and 18 months of cases (``demo.cases``).
 
 Everything here is synthetic: names, ID numbers (valid GB 11643 checksums, but made up)
 and phone numbers. The builders insert whole levels with ``bulk_create`` and compute
@@ -356,7 +357,13 @@ def _account_plan(areas: dict[str, Area]) -> list[tuple[str, Area, str]]:
             plan.append((f"{prefix}_grid{n:0{width}d}", grid, Role.GRID_WORKER))
         first_grid = f"{prefix}_grid{1:0{width}d}"
         plan += [(f"{first_grid}_{r}", grids[0], r) for r in Role.values if r != Role.GRID_WORKER]
-    return plan
+        # Every other village or community has its head and its mediator, who take the
+        # cases the town centre sends down to that level.
+        for n, community in enumerate(communities[1:], start=2):
+            plan += [(f"{prefix}_c{n:02d}_{r}", community, r) for r in (Role.LEADER, Role.MEDIATOR)]
+    from .units import new_handler_accounts
+
+    return plan + new_handler_accounts(areas)
 
 
 def add_accounts(areas: dict[str, Area], maker: PeopleMaker) -> int:
@@ -389,6 +396,12 @@ def load_demo() -> Summary:
     """Build the demo city in one transaction; refuse if it is already there."""
     import time
 
+    # Imported here: the bench generator these use imports this module.
+    from fengqiao.analytics import facts as analytics_facts
+
+    from .cases import add_cases
+    from .units import add_units
+
     started = time.perf_counter()
     rng = random.Random(SEED)
     maker = PeopleMaker(rng)
@@ -420,6 +433,10 @@ def load_demo() -> Summary:
         )
         people = add_people(households, maker)
         accounts = add_accounts(areas, maker)
+        units = add_units(areas, compounds)
+        case_counts = add_cases(areas, rng)
+        # The figures' tables and the search index are filled in the same load.
+        figures = analytics_facts.rebuild(batch=2000)
         counts = {
             "areas": len(areas),
             "centers": centers,
@@ -427,6 +444,9 @@ def load_demo() -> Summary:
             "households": len(households),
             "people": people,
             "accounts": accounts,
+            "units": units,
+            **case_counts,
+            "case_facts": figures,
         }
         record("demo.load", area=areas[CITY_CODE], actor_name="fengqiao demo", detail=counts)
     return Summary(counts=counts, seconds=time.perf_counter() - started)
