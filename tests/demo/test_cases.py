@@ -168,6 +168,40 @@ def test_the_figures_equal_a_recount_for_bainijing(demo):
     assert totals["completed"] == sum(1 for c in cases if c.completed_at)
 
 
+def test_closed_disputes_were_mediated_with_agreements_and_revisits(demo):
+    from fengqiao.mediation.models import Agreement, Mediation, Revisit, RevisitStatus
+
+    closed_disputes = Case.objects.filter(state=State.CLOSED, kind="dispute", parties__isnull=False)
+    mediated = Mediation.objects.values("case_id")
+    assert closed_disputes.distinct().count() == Mediation.objects.count() > 300
+    assert not closed_disputes.exclude(pk__in=mediated).exists()
+    assert Agreement.objects.count() > 0.9 * Mediation.objects.count()
+    done = Revisit.objects.filter(status=RevisitStatus.DONE)
+    assert done.count() > 300
+    assert all(
+        r.owner_id == r.case.mediation.mediator_id
+        for r in done.select_related("case__mediation")[:100]
+    )
+    assert Revisit.objects.filter(status=RevisitStatus.DUE).exists()
+
+
+def test_the_mediation_figures_equal_a_recount_for_bainijing(demo):
+    from fengqiao.mediation.models import Mediation, MediationStatus
+
+    town = Area.objects.get(code=city.BAINIJING_CODE)
+    last_year = timezone.localdate().year - 1
+    totals = figures.totals(town, period_of("year", dt.date(last_year, 6, 1)))
+    ids = [
+        c.pk
+        for c in town_cases(city.BAINIJING_CODE)
+        if timezone.localtime(c.created_at).year == last_year
+    ]
+    mediations = Mediation.objects.filter(case_id__in=ids)
+    assert totals["mediated"] == mediations.count() > 30
+    succeeded = mediations.filter(status=MediationStatus.SUCCEEDED)
+    assert totals["mediation_success"] == succeeded.count()
+
+
 def test_search_finds_a_demo_case_by_a_chinese_substring(demo):
     from fengqiao.search import index
 

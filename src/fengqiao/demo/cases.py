@@ -49,6 +49,7 @@ from fengqiao.search.models import CaseSearch
 from fengqiao.units.models import Unit, UnitKind, UnitMember
 
 from . import city
+from .mediations import add_mediations
 
 MONTHS = 18
 # Cases per town over the 18 months (the drawn extras come on top: about 60).
@@ -102,6 +103,8 @@ class DemoCases:
         clock = FastClock(self.first_day - dt.timedelta(days=2), today + dt.timedelta(days=400))
         self.maker = CaseMaker(self.city, clock, self.codes, rng, now)
         self.cases: list[Generated] = []
+        # (case id, number, drawn case, [(party id, person index, role)]) once written.
+        self.written: list[tuple[int, str, Generated, list[tuple[int, int, str]]]] = []
 
     # --- the city as the generator sees it --------------------------------------------
 
@@ -347,12 +350,14 @@ class DemoCases:
             ids[Case] += 1
             tracking = "".join(self.rng.choices(TRACKING_ALPHABET, k=12))
             tables[Case].append((case_id, number, tracking, *(f[n] for n in CASE_FIELDS[3:])))
-            names = []
+            names, parties = [], []
             for resident, role in g.parties:
                 person, name = self.people[resident]
                 tables[Party].append((ids[Party], case_id, person, role, ""))
+                parties.append((ids[Party], person, role))
                 ids[Party] += 1
                 names.append(name)
+            self.written.append((case_id, number, g, parties))
             for e in g.events:
                 row = (e.at, e.actor, e.action, e.from_state, e.to_state, e.note, e.data)
                 tables[TimelineEvent].append((ids[TimelineEvent], case_id, *row))
@@ -391,4 +396,6 @@ def add_cases(areas: dict[str, Area], rng: random.Random) -> dict[str, int]:
     demo = DemoCases(areas, rng, timezone.now().replace(microsecond=0))
     demo.draw_all()
     demo.draw_waiting_work()
-    return demo.write()
+    counts = demo.write()
+    counts["mediations"] = add_mediations(demo)
+    return counts
