@@ -15,7 +15,7 @@ from fengqiao.mediation import actions
 from tests.browser.conftest import log_in, screenshot
 from tests.cases.conftest import world  # noqa: F401 — the shared fixture
 from tests.mediation.conftest import desk, dispute_at_mediator  # noqa: F401
-from tests.mediation.test_revisits import effective_agreement
+from tests.mediation.test_revisits import completed_with_agreement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +23,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def day(desk):  # noqa: F811
     w = desk.world
-    # yesterday's agreement: its next-day revisit is due today
+    # yesterday's mediated case, completed: its next-day revisit is due today
     with time_machine.travel(timezone.now() - dt.timedelta(days=1), tick=False):
         earlier = dispute_at_mediator(w)
-        effective_agreement(desk, earlier, deadline=timezone.localdate() + dt.timedelta(days=20))
+        completed_with_agreement(
+            desk, earlier, deadline=timezone.localdate() + dt.timedelta(days=20)
+        )
     # today's dispute, assigned to the mediator with the committee and a field session
     case = dispute_at_mediator(w)
     actions.assign_mediation(
@@ -96,7 +98,8 @@ def test_the_mediators_day(page, day):
         expect(page.locator(".alert-success").first).to_contain_text("已登记签署")
     page.get_by_test_id("agreement-1").get_by_role("button", name="确认协议生效").click()
     expect(page.locator(".alert-success").first).to_contain_text("调解协议已生效")
-    expect(page.get_by_test_id("revisits")).to_contain_text("次日回访")
+    # revisits are booked when the case is completed, not yet
+    expect(page.get_by_test_id("revisits")).to_contain_text("办结后自动安排回访")
     screenshot(page, "mediator-6-effective")
 
     # the print view: one copy per party and the archive copy

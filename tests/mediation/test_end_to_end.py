@@ -180,7 +180,11 @@ def test_a_dispute_walks_the_whole_loop_through_pages_and_api(desk, api_as):
         assert r.json()["fields"]["missing"] == ["调解委员会印章"]
         ok(mediator.post(f"/mediation/agreements/{aid}/sign", {"signer": "seal", "method": "seal"}))
         r = mediator_page.post(f"/mediation/agreements/{aid}/effective/", follow=True)
-        assert "调解协议已生效，已安排回访。" in messages_of(r)
+        assert "调解协议已生效；办结后将安排回访。" in messages_of(r)
+        assert not Revisit.objects.filter(case=case).exists()
+
+        # completion books the mediator's revisits: the day after and each clause's deadline
+        ok(mediator.act(cid, "complete", {"feedback": "达成调解协议，待履行。"}))
         revisits = list(Revisit.objects.filter(case=case).order_by("due_on", "pk"))
         assert [(r.kind, r.due_on.isoformat()) for r in revisits] == [
             ("next_day", "2026-03-03"),
@@ -188,9 +192,6 @@ def test_a_dispute_walks_the_whole_loop_through_pages_and_api(desk, api_as):
             ("clause", "2026-04-01"),
         ]
         assert {r.owner for r in revisits} == {w.mediator}
-
-        # completion and verification (cases actions, through the API)
-        ok(mediator.act(cid, "complete", {"feedback": "达成调解协议，待履行。"}))
         ok(intake.act(cid, "verify"))
 
         # the next-day revisit (page)

@@ -50,6 +50,13 @@ def effective_agreement(desk, case, deadline=dt.date(2026, 3, 12)):
     return actions.make_effective(actor=w.mediator, agreement=agreement)
 
 
+def completed_with_agreement(desk, case, deadline=dt.date(2026, 3, 12)):
+    """An effective agreement, then completion: the revisits are booked at completion."""
+    agreement = effective_agreement(desk, case, deadline)
+    case_actions.complete_case(actor=desk.world.mediator, case=case, feedback="已达成协议")
+    return agreement
+
+
 def workbench_of(user) -> str:
     client = Client()
     client.login(username=user.username, password=PASSWORD)
@@ -63,9 +70,12 @@ def frozen():
 
 
 def test_revisits_appear_on_the_right_day_on_the_right_workbench(desk, case, frozen):
-    # given an agreement effective on Monday with a clause due on the 12th
+    # given a case completed on Monday with an agreement whose clause is due on the 12th
     w = desk.world
     effective_agreement(desk, case)
+    # an effective agreement alone books nothing: revisits come with completion
+    assert not Revisit.objects.filter(case=case).exists()
+    case_actions.complete_case(actor=w.mediator, case=case, feedback="已达成协议")
     # on Monday nothing is due yet: no panel
     assert queries.revisits_for(w.mediator).total == 0
     assert 'data-testid="revisit-panel"' not in workbench_of(w.mediator)
@@ -89,7 +99,7 @@ def test_revisits_appear_on_the_right_day_on_the_right_workbench(desk, case, fro
 
 def test_a_change_of_mediator_moves_the_open_revisits(desk, case, frozen):
     w = desk.world
-    effective_agreement(desk, case)
+    completed_with_agreement(desk, case)
     frozen.move_to(MONDAY + dt.timedelta(days=1))
     done = Revisit.objects.get(case=case, kind="next_day")
     actions.record_revisit(
@@ -119,6 +129,7 @@ def test_a_change_of_mediator_moves_the_open_revisits(desk, case, frozen):
 
 def _complete_and_verify(desk, case):
     case_actions.complete_case(actor=desk.world.mediator, case=case, feedback="已达成协议")
+    assert Revisit.objects.filter(case=case, status="due").exists()
     case_actions.verify_case(actor=desk.world.intake, case=case)
     case_actions.start_revisit(actor=desk.world.intake, case=case)
 
@@ -165,7 +176,7 @@ def test_dissatisfaction_outside_the_centres_duty_does_not_reopen(desk, case, fr
 
 
 def test_a_revisit_must_say_how_each_clause_was_performed(desk, case, frozen):
-    effective_agreement(desk, case)
+    completed_with_agreement(desk, case)
     revisit = Revisit.objects.get(case=case, kind="next_day")
     with pytest.raises(MediationError, match="第1条的履行情况"):
         actions.record_revisit(

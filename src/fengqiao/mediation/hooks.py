@@ -1,6 +1,6 @@
 """What the mediation app adds to others at start-up, through the registries they
-offer: the close guard (cases), the revisits panel (workbench), a navigation entry and
-the Chinese names of its timeline events."""
+offer: the close guard and the completion hook (cases), the revisits panel (workbench),
+a navigation entry and the Chinese names of its timeline events."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,7 @@ EVENT_LABELS = {
     "agr_revise": _("修改调解协议"),
     "agr_sign": _("协议签署"),
     "agr_effective": _("调解协议生效"),
+    "revisits_planned": _("安排回访"),
     "judicial_apply": _("申请司法确认"),
     "judicial_result": _("司法确认结果"),
     "revisit_done": _("回访"),
@@ -37,14 +38,18 @@ def _revisits_panel(request):
 
 def install() -> None:
     from fengqiao.areas.access import Perm
-    from fengqiao.cases.actions import closing
+    from fengqiao.cases.actions import closing, flow
     from fengqiao.cases.templatetags import case_ui
     from fengqiao.core import nav, workbench
 
     from .actions import ensure_revisits_done
+    from .actions.agreements import schedule_revisits
 
     if ensure_revisits_done not in closing.CLOSE_GUARDS:
         closing.CLOSE_GUARDS.append(ensure_revisits_done)
+    # 谁调解、谁负责: completing a mediated case books its revisits for the mediator.
+    if schedule_revisits not in flow.COMPLETION_HOOKS:
+        flow.COMPLETION_HOOKS.append(schedule_revisits)
     case_ui.OTHER_EVENTS.update(EVENT_LABELS)
     if not any(p.template == "mediation/_revisits_panel.html" for p in workbench.PANELS):
         workbench.PANELS.append(workbench.Panel("mediation/_revisits_panel.html", _revisits_panel))

@@ -311,7 +311,7 @@ def effective(request, pk: int):
     except CaseError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("调解协议已生效，已安排回访。"))
+        messages.success(request, _("调解协议已生效；办结后将安排回访。"))
     return redirect(_back(case))
 
 

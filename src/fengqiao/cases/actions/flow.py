@@ -2,6 +2,7 @@
 escalate or delegate, co-handle, extend, supervise, handle, complete, verify."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.utils import timezone
 
@@ -434,6 +435,11 @@ def start_handling(*, actor, case: Case, note: str = "") -> Case:
     return move(case, actor=actor, action=Action.START_HANDLING, note=note)
 
 
+# What other apps do when a case is completed, inside the completion's transaction with
+# the case locked (mediation: schedule the mediator's revisits). Each takes (case, actor).
+COMPLETION_HOOKS: list[Callable[[Case, object], None]] = []
+
+
 def complete_case(*, actor, case: Case, feedback: str) -> Case:
     """办结, with the handler's feedback."""
 
@@ -450,6 +456,8 @@ def complete_case(*, actor, case: Case, feedback: str) -> Case:
         # The verification clock starts now (核查时限).
         for field, value in deadlines.verify_instants(c).items():
             setattr(c, field, value)
+        for hook in COMPLETION_HOOKS:
+            hook(c, actor)
         return ["feedback", "completed_at", "verify_warning_at", "verify_due_at", "verify_red_at"]
 
     return move(

@@ -18,6 +18,7 @@ from ..models import (
     Clause,
     ConfirmationResult,
     JudicialConfirmation,
+    Mediation,
     MediationSession,
     MediationStatus,
     Revisit,
@@ -188,36 +189,51 @@ def _cancel_revisits(agreement: Agreement) -> int:
     )
 
 
-def _schedule_revisits(case: Case, agreement: Agreement, owner) -> list[Revisit]:
-    """The day after (by phone, as 12345 practice has it) and at each clause's deadline."""
-    today = timezone.localdate()
+def schedule_revisits(case: Case, actor) -> list[Revisit]:
+    """On completion (办结): the day after, by phone (as 12345 practice has it), and at each
+    clause's deadline of the effective agreement, all for the mediator who owned the case
+    (谁调解、谁负责). A case nobody mediated gets none here. What is left of an earlier
+    round (before a reopen) gives way to the new one."""
+    mediation = Mediation.objects.filter(case=case).select_related("mediator").first()
+    if mediation is None or mediation.mediator_id is None:
+        return []
+    Revisit.objects.filter(case=case, status=RevisitStatus.DUE).update(
+        status=RevisitStatus.CANCELLED
+    )
+    agreement = mediation.agreements.filter(status=AgreementStatus.EFFECTIVE).first()
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    owner = mediation.mediator
     rows = [
         Revisit(
             case=case,
             agreement=agreement,
             kind=RevisitKind.NEXT_DAY,
-            due_on=today + dt.timedelta(days=1),
+            due_on=tomorrow,
             owner=owner,
         )
     ]
-    for clause in agreement.clauses.all():
+    for clause in agreement.clauses.all() if agreement else ():
         rows.append(
             Revisit(
                 case=case,
                 agreement=agreement,
                 clause=clause,
                 kind=RevisitKind.CLAUSE_DEADLINE,
-                due_on=max(clause.deadline, today + dt.timedelta(days=1)),
+                due_on=max(clause.deadline, tomorrow),
                 owner=owner,
             )
         )
-    return Revisit.objects.bulk_create(rows)
+    revisits = Revisit.objects.bulk_create(rows)
+    dates = "、".join(sorted({r.due_on.isoformat() for r in revisits}))
+    _event(case, actor, "revisits_planned", f"安排回访：{dates}", {"revisits": len(revisits)})
+    return revisits
 
 
 def make_effective(*, actor, agreement: Agreement) -> Agreement:
     """The agreement takes effect — only when every Art. 29 element and every signature
-    is there; otherwise the refusal names each missing one. Revisits are scheduled now,
-    for the mediator; an earlier agreement of the case is superseded."""
+    is there; otherwise the refusal names each missing one. An earlier agreement of the
+    case is superseded (and its open revisits cancelled); the revisits of this one are
+    scheduled when the case is completed."""
     case = agreement.mediation.case
     if not access.may_mediate(actor, case):
         _refuse(actor, case, "effective", "您无权使该协议生效。")
@@ -244,14 +260,12 @@ def make_effective(*, actor, agreement: Agreement) -> Agreement:
         current.save(update_fields=["status", "effective_at"])
         mediation.status = MediationStatus.SUCCEEDED
         mediation.save(update_fields=["status"])
-        revisits = _schedule_revisits(locked, current, mediation.mediator)
-        dates = "、".join(sorted({r.due_on.isoformat() for r in revisits}))
         _event(
             locked,
             actor,
             "agr_effective",
-            f"第{current.number}份协议生效；回访安排：{dates}",
-            {"agreement": current.pk, "superseded": superseded, "revisits": len(revisits)},
+            f"第{current.number}份协议生效，办结后安排回访",
+            {"agreement": current.pk, "superseded": superseded},
         )
     return current
 
