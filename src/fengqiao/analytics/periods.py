@@ -5,14 +5,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 KINDS = {
-    "day": "日",
-    "week": "周",
-    "month": "月",
-    "quarter": "季度",
-    "year": "年",
-    "custom": "自定义",
+    "day": gettext_lazy("日"),
+    "week": gettext_lazy("周"),
+    "month": gettext_lazy("月"),
+    "quarter": gettext_lazy("季度"),
+    "year": gettext_lazy("年"),
+    "custom": gettext_lazy("自定义"),
 }
 MAX_CUSTOM_DAYS = 3 * 366
 
@@ -42,6 +44,31 @@ class Period:
         if self.kind == "year":
             return f"{s.year}年"
         return f"{s:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
+
+    @property
+    def title(self) -> str:
+        """The label in the interface's language, for pages (``label`` stays Chinese for
+        the exports, the API and the audit log)."""
+        s = self.start
+        if self.kind == "day":
+            return _("%(year)s年%(month)s月%(day)s日") % {
+                "year": s.year,
+                "month": f"{s.month:02d}",
+                "day": f"{s.day:02d}",
+            }
+        if self.kind == "week":
+            year, week, _weekday = s.isocalendar()
+            return _("%(year)s年第%(week)s周") % {"year": year, "week": week}
+        if self.kind == "month":
+            return _("%(year)s年%(month)s月") % {"year": s.year, "month": s.month}
+        if self.kind == "quarter":
+            return _("%(year)s年第%(quarter)s季度") % {
+                "year": s.year,
+                "quarter": (s.month - 1) // 3 + 1,
+            }
+        if self.kind == "year":
+            return _("%(year)s年") % {"year": s.year}
+        return _("%(start)s 至 %(end)s") % {"start": f"{s:%Y-%m-%d}", "end": f"{self.end:%Y-%m-%d}"}
 
     @property
     def param(self) -> str:

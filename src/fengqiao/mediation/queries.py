@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from fengqiao.cases.models import Case, PartyRole
 from fengqiao.cases.states import State
@@ -191,27 +192,38 @@ def case_file(case: Case) -> list[FileEntry]:
     confirmations = sum(1 for a in agreements if _has_confirmation(a))
     closed = case.state == State.CLOSED
     return [
-        FileEntry("intake", "受理登记表", True, 1),
+        FileEntry("intake", gettext_noop("受理登记表"), True, 1),
         FileEntry(
             "rights",
-            "权利义务告知书",
+            gettext_noop("权利义务告知书"),
             True,
             records.filter(record__rights_notice_given=True).count(),
         ),
         FileEntry(
             "identity",
-            "当事人身份证明",
+            gettext_noop("当事人身份证明"),
             True,
             with_id if parties and with_id == len(parties) else 0,
             f"{with_id}/{len(parties)} 名当事人已登记身份证号",
         ),
-        FileEntry("records", "调解笔录", True, records.count()),
-        FileEntry("agreements", "调解协议书", True, agreements.count()),
-        FileEntry("proxy", "授权委托书", False, sum(1 for p in parties if p.representative_name)),
-        FileEntry("evidence", "证据及调查材料（附件）", False, attachments),
-        FileEntry("revisits", "回访记录（含履行情况）", False, revisits),
-        FileEntry("confirmation", "司法确认材料", False, confirmations),
-        FileEntry("cover", "卷宗封底", True, 1 if closed else 0, "" if closed else "结案后生成"),
+        FileEntry("records", gettext_noop("调解笔录"), True, records.count()),
+        FileEntry("agreements", gettext_noop("调解协议书"), True, agreements.count()),
+        FileEntry(
+            "proxy",
+            gettext_noop("授权委托书"),
+            False,
+            sum(1 for p in parties if p.representative_name),
+        ),
+        FileEntry("evidence", gettext_noop("证据及调查材料（附件）"), False, attachments),
+        FileEntry("revisits", gettext_noop("回访记录（含履行情况）"), False, revisits),
+        FileEntry("confirmation", gettext_noop("司法确认材料"), False, confirmations),
+        FileEntry(
+            "cover",
+            gettext_noop("卷宗封底"),
+            True,
+            1 if closed else 0,
+            "" if closed else gettext_noop("结案后生成"),
+        ),
     ]
 
 

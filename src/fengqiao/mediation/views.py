@@ -510,7 +510,7 @@ def case_file(request, pk: int):
     context = {
         "case": case,
         "entries": entries,
-        "missing": [e.title for e in entries if e.required and not e.present],
+        "missing": [_(e.title) for e in entries if e.required and not e.present],
         "crumbs": [
             (case.number, reverse("cases:detail", args=[case.pk])),
             (_("调解与回访"), _back(case)),
