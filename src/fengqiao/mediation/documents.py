@@ -9,8 +9,9 @@ the people register, behind its audited unmasking.
 
 import io
 import zipfile
+from functools import wraps
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
@@ -24,6 +25,18 @@ from .models import Agreement, MediationSession, Revisit, RevisitStatus, Session
 
 SONG, HEI = "宋体", "黑体"
 ROLE_LABELS = dict(PartyRole.choices)
+
+
+def _in_chinese(func):
+    """Documents are Chinese forms whatever the reader's interface language: choice
+    labels inside them (party roles, signing methods, places) stay Chinese too."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        with translation.override("zh-hans"):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _font(run, name: str = SONG, size: float = 14, bold: bool = False) -> None:
@@ -80,6 +93,7 @@ def _date(value) -> str:
     return f"{day.year} 年 {day.month} 月 {day.day} 日"
 
 
+@_in_chinese
 def party_line(p) -> str:
     """申请人：张三，男，汉族，身份证号 1506**********1234，住……，电话 138****5678。"""
     bits = [p.name]
@@ -93,6 +107,7 @@ def party_line(p) -> str:
     return "，".join(bits) + "。"
 
 
+@_in_chinese
 def copies_of(parties) -> list[str]:
     """One copy per party plus the archive copy."""
     return [f"{ROLE_LABELS.get(p.role, '')}{p.name}执" for p in parties] + ["调解委员会存档"]
@@ -145,6 +160,7 @@ def _agreement_copy(doc, agreement: Agreement, copy: str) -> None:
     line(doc, _date(agreement.effective_at), align=WD_ALIGN_PARAGRAPH.RIGHT)
 
 
+@_in_chinese
 def agreement_document(agreement: Agreement, copies: list[str] | None = None) -> Document:
     doc = new_document()
     copies = copies or copies_of(list(agreement.parties.all()))
@@ -204,6 +220,7 @@ def _record_copy(doc, session: MediationSession, copy: str) -> None:
     line(doc, "　" * 8, bold_label="记录人（签名）：", indent=False)
 
 
+@_in_chinese
 def record_document(session: MediationSession, copies: list[str] | None = None) -> Document:
     doc = new_document()
     parties = list(session.mediation.case.parties.select_related("person"))
@@ -355,6 +372,7 @@ def to_bytes(doc: Document) -> bytes:
     return buffer.getvalue()
 
 
+@_in_chinese
 def case_file_zip(case: Case) -> bytes:
     """The whole case file: a DOCX per document, the attachments, and an index."""
     entries = queries.case_file(case)

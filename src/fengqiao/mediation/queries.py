@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.cases.models import Case, PartyRole
 from fengqiao.cases.states import State
@@ -98,11 +98,12 @@ def confirmation_warning(agreement: Agreement, today: dt.date | None = None) -> 
     today = today or timezone.localdate()
     left = (confirmation_deadline(agreement) - today).days
     if left < 0:
-        return "司法确认申请期限（30 日）已过。"
+        return gettext("司法确认申请期限（30 日）已过。")
     if left <= CONFIRMATION_WARN_DAYS:
-        return (
-            f"司法确认申请期限将于 {left} 天后届满（{confirmation_deadline(agreement):%Y-%m-%d}）。"
-        )
+        return gettext("司法确认申请期限将于 %(days)s 天后届满（%(date)s）。") % {
+            "days": left,
+            "date": f"{confirmation_deadline(agreement):%Y-%m-%d}",
+        }
     return ""
 
 
@@ -204,7 +205,8 @@ def case_file(case: Case) -> list[FileEntry]:
             gettext_noop("当事人身份证明"),
             True,
             with_id if parties and with_id == len(parties) else 0,
-            f"{with_id}/{len(parties)} 名当事人已登记身份证号",
+            gettext("%(registered)s/%(total)s 名当事人已登记身份证号")
+            % {"registered": with_id, "total": len(parties)},
         ),
         FileEntry("records", gettext_noop("调解笔录"), True, records.count()),
         FileEntry("agreements", gettext_noop("调解协议书"), True, agreements.count()),
