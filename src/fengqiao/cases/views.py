@@ -303,13 +303,22 @@ def case_list(request):
 
 
 def _linked(user, case: Case) -> list[dict]:
-    """Links in both directions, to cases the user may see."""
-    visible = Case.objects.visible_to(user).values("pk")
+    """Links in both directions, to cases the user may see. The case's few links are read
+    first and only those are checked against the user's reach: testing each link against
+    everything the user may see costs a scan of the city (bench/README.md, finding 1)."""
+    links = list(
+        CaseLink.objects.filter(Q(case=case) | Q(other=case)).select_related("case", "other")
+    )
+    far = {link.other_id if link.case_id == case.pk else link.case_id for link in links}
+    visible = set(
+        Case.objects.visible_to(user).filter(pk__in=far).values_list("pk", flat=True) if far else ()
+    )
     out = []
-    for link in CaseLink.objects.filter(case=case, other__in=visible).select_related("other"):
-        out.append({"case": link.other, "kind": link.get_kind_display(), "outgoing": True})
-    for link in CaseLink.objects.filter(other=case, case__in=visible).select_related("case"):
-        out.append({"case": link.case, "kind": link.get_kind_display(), "outgoing": False})
+    for link in links:
+        outgoing = link.case_id == case.pk
+        other = link.other if outgoing else link.case
+        if other.pk in visible:
+            out.append({"case": other, "kind": link.get_kind_display(), "outgoing": outgoing})
     return out
 
 
