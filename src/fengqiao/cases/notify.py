@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Notification
@@ -45,3 +46,11 @@ def notify(recipients, *, case, kind: str, text: str) -> list[Notification]:
         transaction.on_commit(lambda row=row: _send(row))
         rows.append(row)
     return rows
+
+
+def mark_read(*, actor, pk: int | None = None) -> int:
+    """Mark one of the actor's notifications (or all of them) as read; only their own."""
+    rows = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    return rows.update(read_at=timezone.now())

@@ -25,7 +25,7 @@ from fengqiao.people.models import Person
 from fengqiao.people.views import classify
 from fengqiao.search.index import matching_q, normalize
 
-from . import deadlines, workbench
+from . import deadlines, notify, workbench
 from .access import get_case_for_user_or_404, may_take
 from .actions import (
     ACTIONS,
@@ -522,10 +522,7 @@ def inbox(request):
 @login_required
 def inbox_read(request, pk: int | None = None):
     """Mark one notification (or all of them) as read."""
-    rows = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
-    if pk is not None:
-        rows = rows.filter(pk=pk)
-    rows.update(read_at=timezone.now())
+    notify.mark_read(actor=request.user, pk=pk)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = reverse("cases:inbox")
