@@ -43,6 +43,10 @@ class Api:
     def act(self, case_id: int, action: str, data=None):
         return self.post(f"/cases/{case_id}/{action}", data if data is not None else {})
 
+    def follow(self, response) -> dict:
+        """The detail a write points to: its ``url`` (and, after registering, Location)."""
+        return self.client.get(response.json()["url"], **self._auth()).json()
+
 
 @pytest.fixture
 def api_as(db):

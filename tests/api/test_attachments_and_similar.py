@@ -49,7 +49,7 @@ def test_attachments_are_served_only_to_those_who_see_the_case(world, api_as):
     body = register_body(
         attachments=[{"name": "现场.png", "content_base64": base64.b64encode(PNG).decode()}]
     )
-    case = intake.post("/cases", body).json()
+    case = intake.follow(intake.post("/cases", body))
     url = f"/cases/{case['id']}/attachments/{case['attachments'][0]['id']}"
     response = intake.get(url)
     assert response.status_code == 200

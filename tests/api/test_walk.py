@@ -22,14 +22,18 @@ def walk(world, api_as):
 
 
 def step(api, case_id, action, data=None, expect=None):
-    """Take one action; it must succeed and land where the table says."""
+    """Take one action; it must succeed and land where the table says. The answer is
+    the small reference (state and detail URL); the detail is read from that URL."""
     before = api.get(f"/cases/{case_id}").json()["state"]
     events = TimelineEvent.objects.filter(case_id=case_id).count()
     audits = AuditRecord.objects.filter(action=f"case.{action}").count()
     response = api.act(case_id, action, data)
     assert response.status_code == 200, (action, response.json())
-    body = response.json()
-    assert body["state"] == TRANSITIONS[State(before)][Action(action)], action
+    moved = response.json()
+    assert moved["state"] == TRANSITIONS[State(before)][Action(action)], action
+    assert moved["url"] == f"/api/v1/cases/{case_id}"
+    body = api.follow(response)
+    assert body["state"] == moved["state"]
     if expect:
         assert body["state"] == expect
     # one timeline event and one audit record per transition
@@ -49,7 +53,13 @@ def test_a_case_walks_through_every_transition_via_the_api(world, walk):
         "/cases", register_body(), [SimpleUploadedFile(upload[0], upload[1], upload[2])]
     )
     assert response.status_code == 201, response.json()
-    case = response.json()
+    created = response.json()
+    assert set(created) == {"id", "number", "tracking_code", "state", "state_label", "url"}
+    assert created["state"] == State.REGISTERED
+    assert response["Location"] == created["url"] == f"/api/v1/cases/{created['id']}"
+    case = intake.follow(response)
+    assert case["number"] == created["number"]
+    assert case["tracking_code"] == created["tracking_code"]
     assert case["attachments"][0]["content_type"] == "image/png"
     assert case["allowed_actions"] == ["accept", "decline"]
     cid = case["id"]
@@ -100,7 +110,7 @@ def test_a_case_walks_through_every_transition_via_the_api(world, walk):
 
 
 def test_the_detail_masks_party_identifiers(world, walk):
-    case = walk["intake"].post("/cases", register_body()).json()
+    case = walk["intake"].follow(walk["intake"].post("/cases", register_body()))
     parties = {p["name"]: p for p in case["parties"]}
     assert parties["张三"]["phone"] == "138****5678"
     assert parties["李四"]["id_number"] == "1101**********002X"
@@ -117,8 +127,9 @@ def test_register_accepts_base64_attachments(world, walk):
     )
     response = walk["intake"].post("/cases", body)
     assert response.status_code == 201, response.json()
-    assert response.json()["attachments"][0]["name"] == "照片.png"
-    assert response.json()["attachments"][0]["size"] == len(PNG)
+    case = walk["intake"].follow(response)
+    assert case["attachments"][0]["name"] == "照片.png"
+    assert case["attachments"][0]["size"] == len(PNG)
 
 
 def test_an_action_the_table_forbids_answers_409_and_changes_nothing(world, walk):

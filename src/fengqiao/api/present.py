@@ -1,6 +1,7 @@
 """Cases as the API shows them: parties masked, deadlines with their light, and only
 the actions the caller may take now."""
 
+from django.urls import reverse
 from django.utils import timezone
 
 from fengqiao.cases import deadlines
@@ -69,6 +70,23 @@ def summary_of(case: Case, now=None) -> dict:
         "due_at": case.due_at,
         "is_overdue": is_overdue(case, now),
         "created_at": case.created_at,
+    }
+
+
+def detail_url(case: Case) -> str:
+    return reverse("api:case-detail", args=[case.pk])
+
+
+def ref_of_case(case: Case) -> dict:
+    """The small answer of a write (register, transition): the detail has its own URL,
+    so a write does not pay for reading the case again (bench finding 7)."""
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "tracking_code": case.tracking_code,
+        "state": case.state,
+        "state_label": str(State(case.state).label),
+        "url": detail_url(case),
     }
 
 

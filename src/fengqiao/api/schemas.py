@@ -331,6 +331,17 @@ class CaseDetail(CaseSummary):
     allowed_actions: list[str] = Field(description="调用者此刻可执行的动作")
 
 
+class CaseRef(Schema):
+    """What a write answers: enough to find the case again; the detail is at ``url``."""
+
+    id: int
+    number: str
+    tracking_code: str
+    state: State
+    state_label: str
+    url: str = Field(description="事项详情（GET）")
+
+
 class SimilarOut(Schema):
     case: CaseSummary
     reasons: list[str]

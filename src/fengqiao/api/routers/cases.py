@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.db.models import Q
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
@@ -42,6 +43,7 @@ from ..schemas import (
     CaseDetail,
     CaseIn,
     CasePage,
+    CaseRef,
     Id,
     SimilarIn,
     SimilarOut,
@@ -183,15 +185,16 @@ def _occurred_at(value: dt.datetime | None, errors: FieldErrors) -> dt.datetime 
 
 @router.post(
     "/cases",
-    response={201: CaseDetail, **ERRORS},
+    response={201: CaseRef, **ERRORS},
     summary="登记事项",
     description=(
         "以 JSON 提交，或以 multipart/form-data 提交：`data` 为同样的 JSON，"
-        "`attachments` 为附件文件（推荐）。"
+        "`attachments` 为附件文件（推荐）。答复 201：编号、查询码、状态和详情地址"
+        "（`url`，亦见 `Location` 头）；详情用 `GET /cases/{id}` 读取。"
     ),
     openapi_extra=MULTIPART_DOC,
 )
-def register_case(request, payload: CaseIn):
+def register_case(request, response: HttpResponse, payload: CaseIn):
     user = request.auth
     errors = FieldErrors()
     category = _collect(errors, lambda: lookups.category_by_code(payload.category))
@@ -226,7 +229,9 @@ def register_case(request, payload: CaseIn):
         attachments=uploads,
         links=links,
     )
-    return Status(201, present.detail_of(case, user))
+    body = present.ref_of_case(case)
+    response["Location"] = body["url"]
+    return Status(201, body)
 
 
 def _collect(errors: FieldErrors, find: Callable):
@@ -360,6 +365,11 @@ def list_cases(request, filters: Query[CaseFilters]):
     }
 
 
-@router.get("/cases/{case_id}", response={200: CaseDetail, **ERRORS}, summary="事项详情")
+@router.get(
+    "/cases/{case_id}",
+    response={200: CaseDetail, **ERRORS},
+    summary="事项详情",
+    url_name="case-detail",
+)
 def read_case(request, case_id: Path[Id]):
     return present.detail_of(get_case_for_user_or_404(request.auth, case_id), request.auth)

@@ -15,7 +15,7 @@ from fengqiao.cases.states import Action
 from .. import lookups, present
 from ..schemas import (
     AssessIn,
-    CaseDetail,
+    CaseRef,
     CoHandlerIn,
     CompleteIn,
     DelegateIn,
@@ -166,7 +166,7 @@ def _add_action_route(action: Action, route: ActionRoute) -> None:
         except CaseError as exc:
             _name_blank_field(exc, route, payload)
             raise
-        return present.detail_of(case, user)
+        return present.ref_of_case(case)
 
     # A body is required only when the action has required fields (sign-for has none).
     if any(f.is_required() for f in schema.model_fields.values()):
@@ -182,8 +182,9 @@ def _add_action_route(action: Action, route: ActionRoute) -> None:
     take_action.__name__ = f"case_{action.value}"
     router.post(
         f"/cases/{{case_id}}/{action.value}",
-        response={200: CaseDetail, **ERRORS},
+        response={200: CaseRef, **ERRORS},
         summary=str(action.label),
+        description="答复事项的新状态和详情地址（`url`）；详情用 `GET /cases/{id}` 读取。",
         operation_id=f"case_{action.value}",
     )(take_action)
 
