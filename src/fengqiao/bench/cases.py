@@ -13,12 +13,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from fengqiao.cases.models import Grade, Risk, SupervisionLevel, Urgency
+from fengqiao.cases.models import Case, Grade, Party, Risk, SupervisionLevel, Urgency
 from fengqiao.cases.states import TRANSITIONS, Action
 from fengqiao.units.models import UnitKind
 
-from .city import City, GridInfo, LevelStaff
+from .city import City, GridInfo, LevelStaff, Residents
 from .clock import FastClock
+from .mediation import MODELS as MEDIATION_MODELS
+from .mediation import Mediating
 from .texts import DISPUTE_TEXTS, GRID_TEXTS, NOTES
 
 A = Action
@@ -94,16 +96,44 @@ class Generated:
     )  # days, reason, status, by, at, dby, dat, note
     supervisions: list[tuple] = field(default_factory=list)  # level, note, by, at
     parties: list[tuple[int, str]] = field(default_factory=list)  # resident number, role
+    case_id: int = 0
+    party_ids: list[int] = field(default_factory=list)
+    rows: dict = field(default_factory=dict)  # mediation model → its rows (lists)
 
 
 class CaseMaker:
     """Draws cases for a city; one instance per seed run."""
 
-    def __init__(self, city: City, clock: FastClock, categories: dict[str, int], rng, now):
+    def __init__(
+        self,
+        city: City,
+        clock: FastClock,
+        categories: dict[str, int],
+        rng,
+        now,
+        ids: dict | None = None,
+        names: dict | None = None,
+    ):
         self.city, self.clock, self.categories = city, clock, categories
         self.rng, self.now = rng, now
+        # Next primary key per model: keys are drawn here, so rows can name each other.
+        # Without them (the demo numbers its cases itself and adds its own mediations)
+        # the cases are drawn without mediation.
+        self.mediates = ids is not None
+        self.ids = ids if ids is not None else dict.fromkeys((Case, Party), 1)
+        self.names = names or {}  # user id or ("unit", id) → the name the actions write
+        self.residents = Residents()
+        self.mediators = {s.mediator for s in city.staff.values()}
         self.staff_by_path = {s.area.path: s for s in city.staff.values()}
         self.area_by_id = city.areas
+        self.district_code = {
+            a.pk: a.code[:6] for a in city.areas.values() if a.level == "district"
+        }
+
+    def next_id(self, model) -> int:
+        pk = self.ids[model]
+        self.ids[model] = pk + 1
+        return pk
 
     # --- one case ---------------------------------------------------------------------
 
@@ -168,14 +198,20 @@ class CaseMaker:
             "due_at": None,
             "red_at": None,
             "extension_days": 0,
+            "clock_started_at": None,
             "completed_at": None,
+            "verify_warning_at": None,
+            "verify_due_at": None,
+            "verify_red_at": None,
             "closed_at": None,
             "registered_by_id": registrar,
             "created_at": created,
             "updated_at": created,
         }
-        g = Generated(fields=f)
+        g = Generated(fields=f, rows={model: [] for model in MEDIATION_MODELS})
+        g.case_id = self.next_id(Case)
         g.parties = self._parties(grid, kind, channel)
+        g.party_ids = [self.next_id(Party) for _ in g.parties]
         g.events.append(Event(created, registrar, "register", "", "registered", "", {}))
         _Life(self, g, grid, town, district).run()
         f["updated_at"] = g.events[-1].at
@@ -207,6 +243,7 @@ class _Life:
         self.town, self.district = town, district
         self.t = g.fields["created_at"]
         self.stopped = False
+        self.mediation: Mediating | None = None
 
     # Helpers ---------------------------------------------------------------------------
 
@@ -236,6 +273,24 @@ class _Life:
         self.g.events.append(Event(at, actor, name, state, target, note, data or {}))
         return True
 
+    def annotate(self, action: str, hours: float, actor, note: str = "", data=None) -> bool:
+        """An event that does not move the case (mediation's), ``hours`` after the last."""
+        at = self.t + dt.timedelta(seconds=int(max(hours, 0.02) * HOUR))
+        return self.annotate_at(action, at, actor, note, data)
+
+    def annotate_at(self, action: str, at, actor, note: str = "", data=None) -> bool:
+        if self.stopped:
+            return False
+        if at >= self.m.now:
+            self.stopped = True
+            return False
+        if at <= self.t:
+            at = self.t + dt.timedelta(seconds=1)
+        state = self.f["state"]
+        self.t = at
+        self.g.events.append(Event(at, actor, action, state, state, note, data or {}))
+        return True
+
     def set_handling(self, area_path: str, area_id: int):
         f = self.f
         f["handling_area_id"], f["handling_area_path"] = area_id, area_path
@@ -258,8 +313,14 @@ class _Life:
                 level=level,
                 scope=scope,
                 extension_days=f["extension_days"],
+                started_at=f["clock_started_at"],
             )
         )
+
+    def restart_clock(self):
+        """A send-back or a reopening: a fresh handling limit from now, no extensions."""
+        self.f.update(clock_started_at=self.t, extension_days=0)
+        self.store_due()
 
     @property
     def unit_scope(self) -> dict:
@@ -353,7 +414,12 @@ class _Life:
         )
         if ok:
             f = self.f
-            f.update(dispatched_at=self.t, dispatched_by_id=centre.intake, extension_days=0)
+            f.update(
+                dispatched_at=self.t,
+                dispatched_by_id=centre.intake,
+                clock_started_at=self.t,
+                extension_days=0,
+            )
             self.store_due()
         return ok
 
@@ -391,7 +457,12 @@ class _Life:
             if not self.step(A.ESCALATE, rng.uniform(1, 24), self.handler_user()):
                 return
             self.set_handling(parent, staff.area.pk)
-            f.update(current_unit_id=None, current_handler_id=None, dispatched_at=None)
+            f.update(
+                current_unit_id=None,
+                current_handler_id=None,
+                dispatched_at=None,
+                clock_started_at=None,
+            )
             self.store_due()
             if not self.dispatch() or not self.sign_for():
                 return
@@ -416,6 +487,8 @@ class _Life:
             A.MARK_URGENT, rng.uniform(1, 8), self.town.leader, is_urgent=True, urgency=Urgency.HIGH
         ):
             return
+        if not self.mediate():
+            return
         if r() < 0.01:
             self.step(A.SHELVE, rng.uniform(24, 240), self.centre().intake)
             return
@@ -434,9 +507,10 @@ class _Life:
                     self.centre().intake,
                     rework_count=f["rework_count"] + 1,
                 )
-                if not ok or not self.step(
-                    A.START_HANDLING, rng.uniform(0.5, 12), self.handler_user()
-                ):
+                if not ok:
+                    return
+                self.restart_clock()
+                if not self.step(A.START_HANDLING, rng.uniform(0.5, 12), self.handler_user()):
                     return
                 continue
             break
@@ -487,7 +561,46 @@ class _Life:
         )
 
     def _completed(self) -> bool:
-        self.f["completed_at"] = self.t
+        f = self.f
+        f["completed_at"] = self.t
+        scope = self.unit_scope.get(f["current_unit_id"], "territorial")
+        f.update(
+            self.m.clock.verify_due(
+                completed_at=self.t,
+                kind=f["kind"],
+                category_id=f["category_id"],
+                level=self.m.area_by_id[f["handling_area_id"]].level,
+                scope=scope,
+            )
+        )
+        if self.mediation is not None:
+            self.mediation.book_revisits(self.t, self.handler_user())
+        return True
+
+    def mediate(self) -> bool:
+        """Most disputes between two parties are mediated while handled: by the handler
+        when a mediator handles it, else by the town's (or community's) mediator."""
+        f, g = self.f, self.g
+        roles = {role for _, role in g.parties}
+        if not self.m.mediates or f["kind"] != "dispute":
+            return True
+        if not {"applicant", "respondent"} <= roles:
+            return True
+        if self.rng.random() >= 0.7:
+            return True
+        handler = f["current_handler_id"]
+        if handler in self.m.mediators:
+            mediator = handler
+        else:
+            community = self.m.city.staff.get(self.grid.community)
+            mediator = community.mediator if community and self.rng.random() < 0.5 else None
+            mediator = mediator or self.town.mediator
+        self.mediation = Mediating(self, mediator)
+        if not self.mediation.run():
+            return False
+        if self.mediation.row[4] == "failed" and self.rng.random() < 0.4:
+            self.step(A.REFER_OUT, self.rng.uniform(2, 72), self.centre().intake)
+            return False
         return True
 
     def close(self):
@@ -495,11 +608,17 @@ class _Life:
         centre = self.centre()
         if not self.step(A.VERIFY, rng.uniform(1, 30), centre.intake):
             return
+        if self.mediation is not None:
+            # The close guard: every revisit done (or waived) before the case closes.
+            if self.mediation.do_revisits():
+                self.step(A.CLOSE, rng.uniform(1, 72), centre.intake) and self._closed()
+            return
         if rng.random() < 0.5:
             if not self.step(A.REVISIT, rng.uniform(2, 72), centre.intake):
                 return
             if rng.random() < 0.02:
                 if self.step(A.REOPEN, rng.uniform(24, 96), centre.intake, closed_at=None):
+                    self.restart_clock()
                     self.complete() and self.step(A.VERIFY, rng.uniform(1, 30), centre.intake)
                     if not self.stopped:
                         self.step(A.CLOSE, rng.uniform(1, 48), centre.intake) and self._closed()

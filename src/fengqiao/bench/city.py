@@ -190,6 +190,14 @@ class Residents:
         body = f"{self.region(district, born)}{born:%Y%m%d}{seq:03d}"
         return body + ric.calc_check_digit(body + "0")
 
+    def is_adult(self, i: int) -> bool:
+        return (dt.date(2025, 1, 1) - self.birth(i)).days >= 18 * 365
+
+    @staticmethod
+    def ethnicity(i: int) -> str:
+        roll = (i * 37) % 100
+        return "汉族" if roll < 80 else "蒙古族" if roll < 95 else "回族"
+
     def phone(self, i: int) -> str:
         h = self._mix(i * 31 + 7)
         prefix = demo.MOBILE_PREFIXES[h % len(demo.MOBILE_PREFIXES)]
@@ -395,6 +403,17 @@ PERSON_FIELDS = [
 PER_HOUSEHOLD = 2.5
 
 
+def household_address(info: GridInfo, h: int) -> str:
+    """The address of the grid's ``h``-th household (its residents' address)."""
+    unit = "单元" if info.buildings else "社"
+    return f"{info.name}{h // 6 + 1}{unit}{h % 6 + 1}号"
+
+
+def resident_address(info: GridInfo, i: int) -> str:
+    """The address of resident ``i`` of the grid (``write_residents`` gives the same)."""
+    return household_address(info, int((i - info.people_first) / PER_HOUSEHOLD))
+
+
 def households_in(info: GridInfo) -> int:
     return math.ceil(info.people_count / PER_HOUSEHOLD)
 
@@ -416,8 +435,7 @@ def write_residents(city: City, residents: Residents, atomic, progress=None) -> 
             addresses = []
             for h in range(count):
                 building = info.buildings[h % len(info.buildings)] if info.buildings else None
-                unit = "单元" if building else "社"
-                address = f"{info.name}{h // 6 + 1}{unit}{h % 6 + 1}号"
+                address = household_address(info, h)
                 addresses.append(address)
                 head = residents.name(info.people_first + int(h * PER_HOUSEHOLD))
                 hh_rows.append((first_hh + h, info.id, building, address, head))
@@ -425,17 +443,14 @@ def write_residents(city: City, residents: Residents, atomic, progress=None) -> 
                 i = info.people_first + k
                 district = district_code[info.district]
                 number = residents.id_number(i, district)
-                born = residents.birth(i)
-                is_adult = (dt.date(2025, 1, 1) - born).days >= 18 * 365
-                roll = (i * 37) % 100
                 person_rows.append(
                     (
                         city.people_base + i,
                         residents.name(i),
                         residents.sex(i),
-                        "汉族" if roll < 80 else "蒙古族" if roll < 95 else "回族",
+                        residents.ethnicity(i),
                         number,
-                        residents.phone(i) if is_adult else "",
+                        residents.phone(i) if residents.is_adult(i) else "",
                         addresses[int(k / PER_HOUSEHOLD)],
                         info.id,
                         first_hh + int(k / PER_HOUSEHOLD),

@@ -66,8 +66,13 @@ class FastClock:
         base = dt.datetime.combine(target, dt.time.min, tzinfo=self.tz)
         return base + dt.timedelta(seconds=remaining - (k - 1) * DAY)
 
-    def due(self, *, dispatched_at, kind, category_id, level, scope, extension_days) -> dict:
-        """The four due instants, as ``deadlines.due_instants`` stores them."""
+    def due(
+        self, *, dispatched_at, kind, category_id, level, scope, extension_days, started_at=None
+    ) -> dict:
+        """The four due instants, as ``deadlines.due_instants`` stores them: signing for
+        counts from the dispatch, handling from ``started_at`` (a send-back or a reopening
+        restarts it) or else from the dispatch."""
+        started_at = started_at or dispatched_at
         handle = self.rule(TimeStage.HANDLE, kind, category_id, level, scope)
         accept = self.rule(TimeStage.ACCEPT, kind, category_id, level, scope)
         per_day = DAY if handle.time_unit == TimeUnit.DAYS else deadlines._office_seconds()
@@ -79,7 +84,19 @@ class FastClock:
         accept_yellow = accept.yellow_limit * deadlines.unit_seconds(accept.time_unit)
         return {
             "sign_due_at": self.add(dispatched_at, accept_yellow, accept.time_unit),
-            "warning_at": self.add(dispatched_at, warning, handle.time_unit),
-            "due_at": self.add(dispatched_at, yellow, handle.time_unit),
-            "red_at": self.add(dispatched_at, red, handle.time_unit),
+            "warning_at": self.add(started_at, warning, handle.time_unit),
+            "due_at": self.add(started_at, yellow, handle.time_unit),
+            "red_at": self.add(started_at, red, handle.time_unit),
+        }
+
+    def verify_due(self, *, completed_at, kind, category_id, level, scope) -> dict:
+        """The three verification instants, as ``deadlines.verify_instants`` stores them."""
+        rule = self.rule(TimeStage.VERIFY, kind, category_id, level, scope)
+        per = deadlines.unit_seconds(rule.time_unit)
+        yellow = rule.yellow_limit * per
+        warning = yellow * rule.warning_percent // 100
+        return {
+            "verify_warning_at": self.add(completed_at, warning, rule.time_unit),
+            "verify_due_at": self.add(completed_at, yellow, rule.time_unit),
+            "verify_red_at": self.add(completed_at, rule.red_limit * per, rule.time_unit),
         }

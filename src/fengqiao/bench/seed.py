@@ -30,7 +30,7 @@ from fengqiao.cases.models import (
 from fengqiao.people.models import Person
 from fengqiao.search.models import CaseSearch
 
-from . import sink
+from . import mediation, sink
 from .cases import CaseMaker, Generated
 from .city import Residents, Shape, build_city, write_residents
 from .clock import FastClock
@@ -80,7 +80,11 @@ CASE_FIELDS = ["id", "number", "tracking_code"] + [
     "due_at",
     "red_at",
     "extension_days",
+    "clock_started_at",
     "completed_at",
+    "verify_warning_at",
+    "verify_due_at",
+    "verify_red_at",
     "closed_at",
     "registered_by_id",
     "created_at",
@@ -96,6 +100,8 @@ SEARCH_FIELDS = ["case_id", "area_path", "text"]
 
 
 CASE_MODELS = [Case, Party, TimelineEvent, Extension, Supervision, CaseSearch]
+CASE_MODELS += mediation.MODELS
+KEYED_MODELS = [Case, Party, TimelineEvent, Extension, Supervision, *mediation.MODELS]
 FTS_TABLE = "search_casesearch_fts"
 FTS_INSERT_TRIGGER = "search_casesearch_ai"
 
@@ -244,10 +250,11 @@ def _write_cases(city, total: int, rng: random.Random, progress, parallel: bool)
     clock = FastClock(first_day - dt.timedelta(days=2), local_today + dt.timedelta(days=400))
     categories = dict(Category.objects.values_list("code", "pk"))
     _warm_rules(clock, city, categories)
-    ids = {m: sink.next_id(m) for m in (Case, Party, TimelineEvent, Extension, Supervision)}
-    maker = CaseMaker(city, clock, categories, rng, now)
+    ids = {m: sink.next_id(m) for m in KEYED_MODELS}
+    maker = CaseMaker(city, clock, categories, rng, now, ids, _names(city))
     plan = (maker, city, total, rng, first_day, ids, connection.vendor)
     counts = dict.fromkeys(("cases", "parties", "events", "extensions", "supervisions"), 0)
+    counts |= dict.fromkeys((m._meta.model_name for m in mediation.MODELS), 0)
     counters: dict = {}
 
     def write(batch: dict) -> None:
@@ -263,8 +270,28 @@ def _write_cases(city, total: int, rng: random.Random, progress, parallel: bool)
     with transaction.atomic():
         for (prefix, year), last in counters.items():
             CaseCounter.objects.update_or_create(prefix=prefix, year=year, defaults={"last": last})
-    sink.reset_sequences([Case, Party, TimelineEvent, Extension, Supervision])
+    sink.reset_sequences(KEYED_MODELS)
     return counts
+
+
+def _names(city) -> dict:
+    """The names the mediation actions write into notes: mediators' and committees'."""
+    from django.contrib.auth import get_user_model
+
+    from fengqiao.units.models import Unit, UnitKind
+
+    mediators = {s.mediator for s in city.staff.values()}
+    names: dict = {
+        pk: full or username
+        for pk, full, username in get_user_model()
+        .objects.filter(pk__in=mediators)
+        .values_list("pk", "full_name", "username")
+    }
+    for pk, name in Unit.objects.filter(kind=UnitKind.MEDIATION_COMMITTEE).values_list(
+        "pk", "name"
+    ):
+        names[("unit", pk)] = name
+    return names
 
 
 def _warm_rules(clock: FastClock, city, categories: dict[str, int]) -> None:
@@ -279,7 +306,7 @@ def _warm_rules(clock: FastClock, city, categories: dict[str, int]) -> None:
         for code, _w in pairs:
             for level in (Level.CITY, Level.DISTRICT, Level.TOWN, Level.COMMUNITY, Level.GRID):
                 for scope in UnitScope.values:
-                    for stage in ("accept", "handle"):
+                    for stage in ("accept", "handle", "verify"):
                         clock.rule(stage, kind, categories[code], level, scope)
 
 
@@ -372,10 +399,10 @@ def _generate(maker, city, total, rng, first_day, ids, vendor, emit) -> dict:
 def _rows(batch, ids, counters, residents, rng, city, vendor) -> dict:
     """The rows of a batch of cases, converted for the database's driver."""
     case_rows, party_rows, event_rows, ext_rows, sup_rows, search_rows = [], [], [], [], [], []
+    mediation_rows: dict = {m: [] for m in mediation.MODELS}
     for g in batch:
         f = g.fields
-        case_id = ids[Case]
-        ids[Case] += 1
+        case_id = g.case_id
         prefix = f.pop("_prefix")
         year = timezone.localtime(f["created_at"]).year
         counters[(prefix, year)] = counters.get((prefix, year), 0) + 1
@@ -383,10 +410,11 @@ def _rows(batch, ids, counters, residents, rng, city, vendor) -> dict:
         tracking = "".join(rng.choices(TRACKING_ALPHABET, k=12))
         case_rows.append((case_id, number, tracking, *(f[name] for name in CASE_FIELDS[3:])))
         names = []
-        for resident, role in g.parties:
-            party_rows.append((ids[Party], case_id, city.people_base + resident, role, ""))
-            ids[Party] += 1
+        for (resident, role), party_id in zip(g.parties, g.party_ids, strict=True):
+            party_rows.append((party_id, case_id, city.people_base + resident, role, ""))
             names.append(residents.name(resident))
+        for model, rows in g.rows.items():
+            mediation_rows[model] += rows
         for e in g.events:
             event_rows.append(
                 (ids[TimelineEvent], case_id, e.at, e.actor, e.action, e.from_state)
@@ -409,7 +437,7 @@ def _rows(batch, ids, counters, residents, rng, city, vendor) -> dict:
         (Extension, EXTENSION_FIELDS, ext_rows),
         (Supervision, SUPERVISION_FIELDS, sup_rows),
         (CaseSearch, SEARCH_FIELDS, search_rows),
-    ]
+    ] + [(m, fields, mediation_rows[m]) for m, fields in mediation.TABLES]
     return {
         "tables": [
             (m, fields, sink.prepare(m, fields, rows, vendor)) for m, fields, rows in tables
@@ -420,5 +448,6 @@ def _rows(batch, ids, counters, residents, rng, city, vendor) -> dict:
             "events": len(event_rows),
             "extensions": len(ext_rows),
             "supervisions": len(sup_rows),
-        },
+        }
+        | {m._meta.model_name: len(mediation_rows[m]) for m in mediation.MODELS},
     }

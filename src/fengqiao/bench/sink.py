@@ -34,7 +34,7 @@ def _sqlite_datetime(value):
 def _json(value):
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False) if value else "{}"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _converters(model: type[Model], fields: Sequence[str], vendor: str) -> list:
