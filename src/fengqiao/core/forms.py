@@ -3,10 +3,20 @@
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
+from fengqiao.core import widget_html
+
 
 class FormRenderer(DjangoTemplates):
     form_template_name = "fengqiao/forms/form.html"
     field_template_name = "fengqiao/forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        # Plain widgets are written in Python (core/widget_html.py): the same HTML
+        # without a template per select option.
+        html = widget_html.render(template_name, context)
+        if html is not None:
+            return html
+        return super().render(template_name, context, request)
 
 
 CHECK_WIDGETS = (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple)
