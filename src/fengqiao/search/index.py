@@ -1,9 +1,25 @@
-"""Writing and reading the case search index (SQLite FTS5 trigram, PostgreSQL pg_trgm).
+"""Writing and reading the case search index.
 
-Substring search in Chinese needs no word segmentation: a trigram index finds any
-substring of three characters or more. Shorter queries ("草" or "漏水") cannot use a
-trigram index, and fall back to a plain LIKE over the indexed text.
+Substring search in Chinese needs no word segmentation: an index of every run of n
+characters finds any substring of n characters or more. Two indexes, one per length:
+
+- three characters or more: trigrams (SQLite FTS5 ``trigram`` tokenizer; PostgreSQL
+  pg_trgm GIN on the text, which serves ``ILIKE '%…%'``);
+- one or two characters ("草", "漏水"): bigrams — every two neighbouring characters of the
+  text with a newline after its last character, so that every character of the text
+  begins at least one bigram. A two-character term is one bigram; a one-character term is
+  the bigrams it begins (a prefix query). SQLite keeps them in a contentless FTS5 table
+  (``search_casesearch_bigram``, filled by triggers calling :func:`bigrams`); PostgreSQL
+  in a GIN index on the ``search_bigrams(text)`` tsvector. See migration 0003.
+
+Both give exactly the cases whose text contains the term (PostgreSQL re-checks with
+ILIKE); a term the SQLite bigram table cannot hold (ASCII control characters) is looked
+for with LIKE over every row.
 """
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models import Q
@@ -14,11 +30,38 @@ from .models import CaseSearch
 MIN_TRIGRAM = 3
 MAX_QUERY = 100
 
+TRIGRAM_TABLE = "search_casesearch_fts"
+BIGRAM_TABLE = "search_casesearch_bigram"
+# The triggers that fill the SQLite tables on INSERT (see migrations 0002 and 0003).
+INSERT_TRIGGERS = ("search_casesearch_ai", "search_casesearch_bigram_ai")
+
+# What the SQLite bigram table's tokenizer splits on: ASCII whitespace and controls (every
+# other character, ASCII punctuation included, is part of a token). A term never holds
+# whitespace (normalize splits on it); one with a control character is not in the table.
+_NOT_IN_BIGRAMS = re.compile(r"[\x00-\x20\x7f]")
+
 
 def text_of(case) -> str:
     """What a case is found by: number, title, narrative and its parties' names."""
     names = [p.person.name for p in case.parties.select_related("person")]
     return "\n".join([case.number, case.title, case.narrative, " ".join(names)])
+
+
+def bigrams(text: str) -> str:
+    """The text's overlapping two-character tokens, space-separated, as the SQLite bigram
+    table stores them; a newline closes the text so that its last character begins one."""
+    closed = f"{text}\n"
+    return " ".join(map(str.__add__, closed, closed[1:]))
+
+
+def install_functions(sqlite_connection) -> None:
+    """Give a SQLite connection the ``search_bigrams`` function the triggers call."""
+    sqlite_connection.create_function("search_bigrams", 1, bigrams, deterministic=True)
+
+
+def on_connection_created(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        install_functions(connection.connection)
 
 
 def index_case(case) -> CaseSearch:
@@ -42,6 +85,45 @@ def index_cases_of_person(person) -> int:
     return count
 
 
+def rebuild_after_bulk_load() -> None:
+    """Index every search row again after rows were written with the SQLite insert
+    triggers dropped (a bulk load); PostgreSQL's GIN indexes need nothing."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as c:
+        c.execute(f"INSERT INTO {TRIGRAM_TABLE}({TRIGRAM_TABLE}) VALUES ('rebuild')")  # noqa: S608 — names from this module
+        c.execute(f"INSERT INTO {BIGRAM_TABLE}({BIGRAM_TABLE}) VALUES ('delete-all')")  # noqa: S608 — names from this module
+        c.execute(
+            f"INSERT INTO {BIGRAM_TABLE}(rowid, bigrams) "  # noqa: S608 — names from this module
+            "SELECT case_id, search_bigrams(text) FROM search_casesearch"
+        )
+
+
+@contextmanager
+def deferred_indexing() -> Iterator[None]:
+    """For a bulk load of search rows: SQLite indexes them in one pass at the end instead
+    of one trigger call per row; the insert triggers are put back whatever happens."""
+    saved: list[str] = []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as c:
+            for name in INSERT_TRIGGERS:
+                c.execute(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s", [name]
+                )
+                row = c.fetchone()
+                if row is not None:
+                    saved.append(row[0])
+                    c.execute(f"DROP TRIGGER {name}")
+    try:
+        yield
+    finally:
+        if saved:
+            rebuild_after_bulk_load()
+            with connection.cursor() as c:
+                for sql in saved:
+                    c.execute(sql)
+
+
 def normalize(query: str) -> str:
     return " ".join((query or "").split())[:MAX_QUERY]
 
@@ -56,23 +138,43 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def _ids_matching(term: str) -> RawSQL:
-    """A subquery of the ids of cases whose text contains ``term``."""
+def matching_ids_sql(term: str) -> tuple[str, list]:
+    """SQL selecting the ids of the cases whose text contains ``term`` (one word), with
+    its parameters — the query the case list runs, also the benchmark's floor."""
     if connection.vendor == "sqlite":
         if len(term) >= MIN_TRIGRAM:
-            return RawSQL(
-                "SELECT rowid FROM search_casesearch_fts WHERE search_casesearch_fts MATCH %s",
+            return (
+                f"SELECT rowid FROM {TRIGRAM_TABLE} WHERE {TRIGRAM_TABLE} MATCH %s",  # noqa: S608 — names from this module
                 [_fts_phrase(term)],
             )
-        return RawSQL(
+        if not _NOT_IN_BIGRAMS.search(term):
+            prefix = " *" if len(term) == 1 else ""
+            return (
+                f"SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s",  # noqa: S608 — names from this module
+                [_fts_phrase(term) + prefix],
+            )
+        return (
             "SELECT case_id FROM search_casesearch WHERE text LIKE %s ESCAPE '\\'",
             [_like_pattern(term)],
         )
-    # PostgreSQL: ILIKE '%term%' is served by the pg_trgm GIN index for ≥ 3 characters.
-    return RawSQL(
-        "SELECT case_id FROM search_casesearch WHERE text ILIKE %s",
-        [_like_pattern(term)],
+    if len(term) >= MIN_TRIGRAM:
+        # ILIKE '%term%' is served by the pg_trgm GIN index for ≥ 3 characters.
+        return (
+            "SELECT case_id FROM search_casesearch WHERE text ILIKE %s",
+            [_like_pattern(term)],
+        )
+    # The bigram GIN index finds the candidates, ILIKE keeps the ILIKE semantics exactly.
+    return (
+        "SELECT case_id FROM search_casesearch "
+        "WHERE text ILIKE %s AND search_bigrams(text) @@ search_bigram_query(%s)",
+        [_like_pattern(term), term],
     )
+
+
+def _ids_matching(term: str) -> RawSQL:
+    """A subquery of the ids of cases whose text contains ``term``."""
+    sql, params = matching_ids_sql(term)
+    return RawSQL(sql, params)  # noqa: S611 — the term is a bound parameter
 
 
 def matching_q(query: str, field: str = "pk") -> Q:
