@@ -259,6 +259,9 @@ class Case(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["area_path", "created_at"], name="case_area_created"),
+            # A town's list picks its page's ids from the index alone (an index-only scan
+            # on PostgreSQL, whose indexes do not carry the row id as SQLite's do).
+            models.Index(fields=["area_path", "id"], name="case_area_id"),
             models.Index(fields=["handling_area_path", "state"], name="case_handling_state"),
             # The to-do lists and their badges ask "state = s AND handling path within
             # the user's grant" once per step: state first keeps a city-wide grant an
@@ -269,6 +272,9 @@ class Case(models.Model):
             models.Index(fields=["current_unit", "state"], name="case_unit_state"),
             models.Index(fields=["current_handler", "state"], name="case_handler_state"),
             models.Index(fields=["category", "area_path"], name="case_category_area"),
+            # The list filtered by state and category pages newest first by id: one
+            # index walk from the page's key, for the whole city (bench finding 3).
+            models.Index(fields=["state", "category", "id"], name="case_state_category"),
             models.Index(fields=["created_at"], name="case_created"),
         ]
         constraints = [

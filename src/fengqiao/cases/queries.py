@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from fengqiao.areas import access
 from fengqiao.areas.access import Perm
-from fengqiao.units.models import Unit
 
+from . import access as case_access
 from .errors import CaseError
 from .intake import normalize_id_number, normalize_phone
-from .models import Case, CaseKind, CoHandler, Extension, ExtensionStatus, Party
+from .models import Case, CaseKind, Extension, ExtensionStatus, Party
 from .states import OPEN_STATES, TRANSITIONS, Action, State
 
 RECENT_DAYS = 90
@@ -97,6 +97,13 @@ def find_similar(
     )
 
 
+def category_ids(category) -> list[int]:
+    """A top-level category and its subtypes, as ids: ``category_id IN (…)`` is served by
+    the index on (state, category, id), where ``category = c OR category.parent = c``
+    needs a join and an OR that no index serves (bench/README.md, finding 3)."""
+    return [category.pk, *category.children.values_list("pk", flat=True)]
+
+
 # What waits for whom: the centre's steps by permission, the handler's by dispatch.
 _CENTRE_STEPS = (
     (Perm.CASE_ACCEPT, (State.REGISTERED,)),
@@ -122,26 +129,38 @@ DEADLINE = DbCase(
 
 def todo_for(user):
     """The user's to-do list (工作台): cases waiting for their action, urgent first,
-    then by deadline."""
+    then by deadline.
+
+    The user's units, co-handled cases and pending extensions are read first (short
+    lists), so that the filter is an OR of indexed comparisons: with subqueries inside
+    the OR, PostgreSQL cannot combine the indexes and scans every open case of the city
+    (bench/README.md, finding 4). The number of statements stays fixed per user.
+    """
     q = Q(pk__in=[])
     for perm, states in _CENTRE_STEPS:
         if access.has_perm(user, perm):
             q |= Q(state__in=states) & access.scope_q(user, perm, "handling_area_path")
     if access.has_perm(user, Perm.CASE_SUPERVISE):
-        pending = Extension.objects.filter(status=ExtensionStatus.REQUESTED).values("case_id")
-        q |= Q(pk__in=pending, state__in=EXTENDABLE_STATES) & access.scope_q(
-            user, Perm.CASE_SUPERVISE, "handling_area_path"
-        )
+        q |= Q(pk__in=_pending_extensions(user))
     if access.has_perm(user, Perm.CASE_HANDLE):
-        units = Unit.objects.of_user(user).values("pk")
+        units = case_access.unit_ids(user)
         mine = Q(current_handler=user) | Q(current_unit__in=units)
-        # Subquery, not a join: co-handling units' handlers work beside the main one.
-        co_handled = CoHandler.objects.filter(Q(unit__in=units) | Q(user=user)).values("case_id")
+        # Not a join: co-handling units' handlers work beside the main one.
+        co_handled = case_access.co_handled_ids(user, units, states=_HANDLER_STATES)
         q |= Q(state__in=_HANDLER_STATES) & (mine | Q(pk__in=co_handled))
         q |= Q(state__in=_REVISIT_STATES) & mine
     return Case.objects.filter(q).order_by(
         "-is_urgent", DEADLINE.asc(nulls_last=True), "created_at"
     )
+
+
+def _pending_extensions(user) -> list[int]:
+    """The cases with an extension request the user may decide now (few: one request
+    at a time per open case)."""
+    rows = Extension.objects.filter(
+        status=ExtensionStatus.REQUESTED, case__state__in=EXTENDABLE_STATES
+    ).filter(access.scope_q(user, Perm.CASE_SUPERVISE, "case__handling_area_path"))
+    return list(rows.values_list("case_id", flat=True))
 
 
 def todo_counts(user) -> dict[str, int]:
