@@ -424,9 +424,10 @@ class CaseFilterForm(forms.Form):
             offered = chain + list(chosen.children.order_by("path")[:500])
         depth = min((a.depth for a in offered), default=0)
         self.fields["area"].widget.choices = _ANY + [(a.pk, _area_label(a, depth)) for a in offered]
-        self.fields["unit"].widget.choices = _ANY + [
-            (u.pk, u.name) for u in units.order_by("area_path", "name")[:300]
-        ]
+        # Pairs, not model instances: a city's 300 units are a long select on every list.
+        self.fields["unit"].widget.choices = _ANY + list(
+            units.order_by("area_path", "name").values_list("pk", "name")[:300]
+        )
 
 
 # --- One form per action -----------------------------------------------------------------

@@ -10,10 +10,10 @@ its own template) goes back to the templates.
 """
 
 from collections.abc import Callable
+from html import escape  # django.utils.html.escape is this, plus a lazy-string wrapper
 
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.utils.html import escape
 from django.utils.safestring import SafeData
 
 WIDGETS = "django/forms/widgets/"
@@ -33,6 +33,11 @@ def _text(value) -> str:
 
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}``: safe input stays unescaped."""
+    kind = type(value)
+    if kind is str:
+        return escape(value)
+    if kind is int:  # digits and a sign: nothing to escape
+        return str(value)
     if isinstance(value, tuple):
         value = str(value)
     try:
@@ -44,6 +49,8 @@ def _formatted(value) -> str:
 
 def attrs_html(attrs: dict) -> str:
     """``django/forms/widgets/attrs.html``."""
+    if not attrs:
+        return ""
     out = []
     for name, value in attrs.items():
         if value is False:

@@ -34,6 +34,10 @@ STATE_COLOURS = {
     State.SHELVED: "dark",
     State.REFERRED_OUT: "dark",
 }
+# The labels by value: ``get_state_display()`` rebuilds a hashable copy of the choices on
+# every call, for every row of a list.
+STATE_LABELS = dict(State.choices)
+RISK_LABELS = dict(Risk.choices)
 
 
 @register.simple_tag
@@ -60,7 +64,7 @@ def state_badge(case) -> str:
         '<span class="badge bg-{}-lt" data-state="{}">{}</span>',
         colour,
         case.state,
-        case.get_state_display(),
+        STATE_LABELS.get(case.state, case.state),
     )
 
 
@@ -71,7 +75,7 @@ def risk_badge(case) -> str:
     return format_html(
         '<span class="badge bg-{}-lt">{}{}</span>',
         RISK_COLOURS[case.risk],
-        case.get_risk_display(),
+        RISK_LABELS.get(case.risk, case.risk),
         _("色风险"),
     )
 
