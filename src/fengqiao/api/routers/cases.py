@@ -303,7 +303,7 @@ def filtered_cases(user, filters: CaseFilters):
         category = Category.objects.filter(code=filters.category).first()
         if category is None:
             raise lookups.unknown("category", f"类别编码不存在：{filters.category}")
-        qs = qs.filter(Q(category=category) | Q(category__parent=category))
+        qs = qs.filter(category_id__in=queries.category_ids(category))
     for name in ("state", "kind", "grade", "risk", "channel"):
         value = getattr(filters, name)
         if value:
