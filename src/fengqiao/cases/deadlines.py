@@ -16,7 +16,7 @@ approved only so that lists can filter "overdue" with an indexed comparison
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import chinese_calendar
@@ -60,11 +60,16 @@ class WorkCalendar:
     """Working days over a date range, with the overrides read once."""
 
     def __init__(self, start: dt.date, days: int = MAX_DAYS):
+        self.first, self.last = start - dt.timedelta(days=1), start + dt.timedelta(days=days)
         self.overrides = dict(
             WorkCalendarOverride.objects.filter(
-                date__gte=start - dt.timedelta(days=1), date__lte=start + dt.timedelta(days=days)
+                date__gte=self.first, date__lte=self.last
             ).values_list("date", "is_workday")
         )
+
+    def covers(self, start: dt.date, days: int = MAX_DAYS) -> bool:
+        """Were the overrides from ``start`` for ``days`` days read?"""
+        return self.first < start and start + dt.timedelta(days=days) <= self.last
 
     def is_workday(self, day: dt.date) -> bool:
         if day in self.overrides:
@@ -93,10 +98,16 @@ def is_workday(day: dt.date) -> bool:
     return WorkCalendar(day, days=1).is_workday(day)
 
 
-def add_working_time(start: dt.datetime, seconds: int, unit: str) -> dt.datetime:
-    """The instant when ``seconds`` of working time have passed since ``start``."""
+def add_working_time(
+    start: dt.datetime, seconds: int, unit: str, calendar: WorkCalendar | None = None
+) -> dt.datetime:
+    """The instant when ``seconds`` of working time have passed since ``start``; a
+    ``calendar`` already read for that span saves reading the overrides again."""
     local = timezone.localtime(start)
-    cal = WorkCalendar(local.date())
+    if calendar is not None and calendar.covers(local.date()):
+        cal = calendar
+    else:
+        cal = WorkCalendar(local.date())
     remaining = seconds
     for offset in range(MAX_DAYS):
         for a, b in cal.windows(local.date() + dt.timedelta(days=offset), unit):
@@ -135,9 +146,11 @@ class Clock:
     red: int
     warning: int
     unit: str
+    # The calendar shared by the clocks of one case (not part of the clock's value).
+    calendar: WorkCalendar | None = field(default=None, compare=False, repr=False)
 
     def at(self, seconds: int) -> dt.datetime:
-        return add_working_time(self.started_at, seconds, self.unit)
+        return add_working_time(self.started_at, seconds, self.unit, self.calendar)
 
     def light(self, now: dt.datetime) -> Light:
         elapsed = working_seconds_between(self.started_at, now, self.unit)
@@ -154,19 +167,24 @@ def _unit_scope(case: Case) -> str:
     return case.current_unit.scope if case.current_unit_id else "territorial"
 
 
-def rule_for(case: Case, stage: str) -> TimeLimit:
-    """The most specific time-limit row matching the case; blank fields match anything."""
+def rule_for(case: Case, stage: str, rules: list[TimeLimit] | None = None) -> TimeLimit:
+    """The most specific time-limit row matching the case; blank fields match anything.
+    ``rules`` are rows already read (of any stage), in primary-key order."""
     facts = {
         "case_kind": case.kind,
         "category_id": case.category_id,
         "handling_level": case.handling_area.level,
         "unit_scope": _unit_scope(case),
     }
+    if rules is None:
+        rules = list(TimeLimit.objects.filter(stage=stage).order_by("pk"))
     best, best_score = None, -1
-    for rule in TimeLimit.objects.filter(stage=stage).order_by("pk"):
+    for rule in rules:
+        if rule.stage != stage:
+            continue
         score = 0
-        for field, value in facts.items():
-            wanted = getattr(rule, field)
+        for name, value in facts.items():
+            wanted = getattr(rule, name)
             if wanted in ("", None):
                 continue
             if wanted != value:
@@ -192,12 +210,18 @@ def started_at(case: Case, stage: str) -> dt.datetime | None:
     return case.dispatched_at
 
 
-def clock_for(case: Case, stage: str = TimeStage.HANDLE) -> Clock | None:
+def clock_for(
+    case: Case,
+    stage: str = TimeStage.HANDLE,
+    *,
+    rules: list[TimeLimit] | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Clock | None:
     """The clock of the case at ``stage``, or None before it started."""
     start = started_at(case, stage)
     if start is None:
         return None
-    rule = rule_for(case, stage)
+    rule = rule_for(case, stage, rules)
     per = unit_seconds(rule.time_unit)
     per_day = DAY if rule.time_unit == TimeUnit.DAYS else _office_seconds()
     extra = case.extension_days * per_day if stage == TimeStage.HANDLE else 0
@@ -208,13 +232,29 @@ def clock_for(case: Case, stage: str = TimeStage.HANDLE) -> Clock | None:
         red=rule.red_limit * per + extra,
         warning=yellow * rule.warning_percent // 100,
         unit=rule.time_unit,
+        calendar=calendar,
     )
+
+
+def _shared(case: Case, stages: list[str]) -> dict:
+    """The time-limit rows of ``stages`` and one working-day calendar spanning every
+    clock of the case: two queries for all its due instants, not two per instant."""
+    starts = [s for s in (started_at(case, stage) for stage in stages) if s is not None]
+    if not starts:
+        return {}
+    first = min(timezone.localtime(s).date() for s in starts)
+    last = max(timezone.localtime(s).date() for s in starts)
+    return {
+        "rules": list(TimeLimit.objects.filter(stage__in=stages).order_by("pk")),
+        "calendar": WorkCalendar(first, days=(last - first).days + MAX_DAYS),
+    }
 
 
 def due_instants(case: Case) -> dict[str, dt.datetime | None]:
     """The due instants to store when the handling clock starts or an extension is approved."""
-    handle = clock_for(case, TimeStage.HANDLE)
-    accept = clock_for(case, TimeStage.ACCEPT)
+    shared = _shared(case, [TimeStage.HANDLE, TimeStage.ACCEPT])
+    handle = clock_for(case, TimeStage.HANDLE, **shared)
+    accept = clock_for(case, TimeStage.ACCEPT, **shared)
     if handle is None or accept is None:
         return {"sign_due_at": None, "warning_at": None, "due_at": None, "red_at": None}
     return {
@@ -227,7 +267,7 @@ def due_instants(case: Case) -> dict[str, dt.datetime | None]:
 
 def verify_instants(case: Case) -> dict[str, dt.datetime | None]:
     """The verification due instants to store on the case at completion."""
-    verify = clock_for(case, TimeStage.VERIFY)
+    verify = clock_for(case, TimeStage.VERIFY, **_shared(case, [TimeStage.VERIFY]))
     if verify is None:
         return {"verify_warning_at": None, "verify_due_at": None, "verify_red_at": None}
     return {
@@ -258,5 +298,7 @@ def light(case: Case, now: dt.datetime | None = None) -> Light | None:
     if not stages:
         return None
     now = now or timezone.now()
-    lights = [c.light(now) for c in (clock_for(case, s) for s in stages) if c is not None]
+    rules = list(TimeLimit.objects.filter(stage__in=stages).order_by("pk"))
+    clocks = (clock_for(case, s, rules=rules) for s in stages)
+    lights = [c.light(now) for c in clocks if c is not None]
     return max(lights, key=_SEVERITY.index) if lights else None

@@ -7,6 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.db.models import F
 from django.utils import timezone
 
 from fengqiao.areas import paths
@@ -98,9 +99,11 @@ def sha256_of(upload) -> str:
     return digest.hexdigest()
 
 
-def number_prefix(area: Area) -> str:
-    """The six-digit district code (旗区) of the area, or the nearest code above."""
-    chain = list(Area.objects.ancestors_of(area))
+def number_prefix(area: Area, chain: list[Area] | None = None) -> str:
+    """The six-digit district code (旗区) of the area, or the nearest code above;
+    ``chain``: the area's ancestors if the caller has read them already."""
+    if chain is None:
+        chain = list(Area.objects.ancestors_of(area))
     for level in (Level.DISTRICT, Level.CITY):
         for node in chain:
             if node.level == level:
@@ -108,18 +111,21 @@ def number_prefix(area: Area) -> str:
     return area.code[:6]
 
 
-def allocate_number(area: Area) -> str:
+def allocate_number(area: Area, chain: list[Area] | None = None) -> str:
     """The next case number of the area's district this year, e.g. 150621-2026-000123.
 
-    Must run inside the intake transaction: the counter row stays locked until commit,
-    so two desks registering at once can never get the same number.
+    Must run inside the intake transaction: the UPDATE locks the counter row until
+    commit, so two desks registering at once can never get the same number.
     """
-    prefix, year = number_prefix(area), timezone.localdate().year
-    CaseCounter.objects.get_or_create(prefix=prefix, year=year)
-    counter = CaseCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{prefix}-{year}-{counter.last:06d}"
+    prefix, year = number_prefix(area, chain), timezone.localdate().year
+    counter = CaseCounter.objects.filter(prefix=prefix, year=year)
+    # Increment in the database first (one statement that takes the row lock), then
+    # read the value; the first case of a district-year creates the row.
+    if not counter.update(last=F("last") + 1):
+        CaseCounter.objects.get_or_create(prefix=prefix, year=year)
+        counter.update(last=F("last") + 1)
+    last = counter.values_list("last", flat=True).get()
+    return f"{prefix}-{year}-{last:06d}"
 
 
 def city_path(area: Area) -> str:

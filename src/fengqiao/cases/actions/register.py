@@ -43,17 +43,20 @@ from .base import (
 )
 
 
-def _registering_area(actor, area: Area) -> Area:
-    """The level registering the case: the actor's deepest grant covering the place."""
+def _registering_area(actor, area: Area, chain: list[Area]) -> Area:
+    """The level registering the case: the actor's deepest grant covering the place.
+    ``chain`` is the place's ancestors (itself included), read once for the number too;
+    the grants are those ``has_perm`` has already read for this actor."""
     if getattr(actor, "is_superuser", False):
         return area
-    roots = [
-        a.area
-        for a in actor.assignments.select_related("area")
-        if Perm.CASE_REGISTER in area_access.ROLE_PERMISSIONS.get(a.role, ())
-        and area.path.startswith(a.area.path)
+    held = [
+        path
+        for role, path in area_access._grants(actor)  # cached on the actor by has_perm
+        if Perm.CASE_REGISTER in area_access.ROLE_PERMISSIONS.get(role, ())
+        and area.path.startswith(path)
     ]
-    return max(roots, key=lambda a: len(a.path)) if roots else area
+    deepest = max(held, key=len, default=None)
+    return next((a for a in chain if a.path == deepest), area)
 
 
 def _person_for(party: PartyInput, case: Case, actor) -> Person:
@@ -185,10 +188,11 @@ def register_case(
         check_choice(party.role, PartyRole, "当事人类型")
     for upload in attachments:
         intake.sniff_attachment(upload)
-    registered = _registering_area(actor, place)
+    chain = list(Area.objects.ancestors_of(place))
+    registered = _registering_area(actor, place, chain)
     with _files_rolled_back() as written, transaction.atomic():
         case = Case.objects.create(
-            number=intake.allocate_number(place),
+            number=intake.allocate_number(place, chain),
             tracking_code="".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12)),
             kind=kind,
             channel=channel,
@@ -210,12 +214,21 @@ def register_case(
             registered_area=registered,
             registered_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        # The case is new, so its parties are too: one INSERT for all of them. A person
+        # named twice stays one party, in the first role given.
+        rows: dict[int, Party] = {}
         for party in parties:
-            Party.objects.get_or_create(
-                case=case,
-                person=_person_for(party, case, actor),
-                defaults={"role": party.role, "representative_name": party.representative_name},
+            person = _person_for(party, case, actor)
+            rows.setdefault(
+                person.pk,
+                Party(
+                    case=case,
+                    person=person,
+                    role=party.role,
+                    representative_name=party.representative_name,
+                ),
             )
+        Party.objects.bulk_create(rows.values())
         for upload in attachments:
             _attach(case, upload, actor, written)
         for other, link_kind in links:
