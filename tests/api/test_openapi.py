@@ -45,6 +45,14 @@ def test_every_action_route_has_a_typed_body_and_the_common_error_body(db):
         assert {"200", "404", "409", "422"} <= set(op["responses"]), action
     register = document["paths"][f"{BASE}/cases"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(register)
+    # writes answer the small reference; the detail is read from its url
+    ref = "#/components/schemas/CaseRef"
+    created = document["paths"][f"{BASE}/cases"]["post"]["responses"]["201"]
+    assert created["content"]["application/json"]["schema"]["$ref"] == ref
+    for action in Action:
+        op = document["paths"][f"{BASE}/cases/{{case_id}}/{action.value}"]["post"]
+        assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] == ref
+    assert set(schemas["CaseRef"]["required"]) >= {"id", "number", "tracking_code", "state", "url"}
     assert schemas["ReturnIn"]["required"] == ["reason", "basis"]
 
 
