@@ -46,6 +46,7 @@ WIDGETS = [
     forms.FileInput(attrs={"accept": "image/*", "capture": "environment"}),
     forms.Textarea(attrs={"rows": 5, "placeholder": "“引号”<b>&"}),
     forms.Select(choices=[("", "全部"), ("a", "甲"), (1, 2), ("b", _("正常"))]),
+    forms.Select(choices=[("s", mark_safe(_("<b>安全</b>"))), ("t", _("<未转义>"))]),
     forms.Select(
         choices=[("", "—"), ("分组<一>", [("x", "子<x>"), ("y", "子y")]), ("z", "单")],
         attrs={"class": "form-select is-invalid", "data-x": mark_safe("<i>")},
@@ -72,6 +73,7 @@ VALUES = [
     ("a",),
     "b",
     _("正常"),
+    mark_safe(_("<i>安全</i>")),
 ]
 
 

@@ -2,8 +2,10 @@
 somewhere; later domains append their entries to ``NAV``."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
@@ -75,14 +77,23 @@ def _badge(entry: NavEntry, user):
     return SimpleLazyObject(lambda: count(user))
 
 
+@lru_cache(maxsize=256)
+def _address(url_name: str, prefix: str, urlconf: str) -> str | None:
+    """The entry's URL, reversed once per process (every page shows the nav)."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:  # an entry whose app is not installed yet
+        return None
+
+
 def navigation_for(user, request) -> list[dict]:
     items = []
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     for entry in NAV:
         if entry.perm is not None and not has_perm(user, entry.perm):
             continue
-        try:
-            url = reverse(entry.url_name)
-        except Exception:  # noqa: S112 — an entry whose app is not installed yet
+        url = _address(entry.url_name, prefix, urlconf)
+        if url is None:
             continue
         items.append(
             {

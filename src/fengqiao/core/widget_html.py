@@ -14,6 +14,7 @@ from html import escape  # django.utils.html.escape is this, plus a lazy-string 
 
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.utils.functional import Promise
 from django.utils.safestring import SafeData
 
 WIDGETS = "django/forms/widgets/"
@@ -28,6 +29,9 @@ def _text(value) -> str:
     """``{{ value }}``."""
     if type(value) is str:  # the common case; plain str needs no localising
         return escape(value)
+    if isinstance(value, Promise):  # a translated label: not localised either
+        text = str(value)
+        return text if isinstance(text, SafeData) else escape(text)
     return render_value_in_context(value, _CONTEXT)
 
 
@@ -44,7 +48,9 @@ def _formatted(value) -> str:
         text = "%s" % value  # noqa: UP031 — the filter's own formatting
     except (ValueError, TypeError):
         text = ""
-    return text if isinstance(value, SafeData) else escape(text)
+    # Then autoescaped, unless the filter kept the input's safety or "%s" returned a
+    # safe string itself (it returns str(value) unchanged, e.g. for a lazy safe string).
+    return text if isinstance(value, SafeData) or hasattr(text, "__html__") else escape(text)
 
 
 def attrs_html(attrs: dict) -> str:

@@ -1,6 +1,11 @@
-"""Badges for the case pages: state, risk, grade and the deadline light."""
+"""Badges for the case pages (state, risk, grade, the deadline light) and the case
+page's address for long lists."""
+
+from functools import lru_cache
 
 from django import template
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -97,3 +102,21 @@ def event_label(event) -> str:
         return Action(event.action).label
     except ValueError:
         return event.action
+
+
+_PLACEHOLDER = "987654321987654321"  # a key that no other part of the address contains
+
+
+@lru_cache(maxsize=8)
+def _detail_address(prefix: str, urlconf: str) -> tuple[str, str]:
+    url = reverse("cases:detail", args=[_PLACEHOLDER], urlconf=urlconf)
+    head, _, tail = url.partition(_PLACEHOLDER)
+    return head, tail
+
+
+@register.filter
+def case_url(pk) -> str:
+    """``{% url 'cases:detail' pk %}`` with one ``reverse`` per process instead of one
+    per row (≈ 30 µs each: a to-do list holds up to 200 rows)."""
+    head, tail = _detail_address(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return f"{head}{int(pk)}{tail}"
