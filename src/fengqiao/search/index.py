@@ -38,7 +38,7 @@ INSERT_TRIGGERS = ("search_casesearch_ai", "search_casesearch_bigram_ai")
 # How common each bigram is, for PostgreSQL's planner: with the default 100 entries a
 # bigram found in 16 cases of 100,000 is taken for one in 500 (migration 0003).
 POSTGRESQL_STATISTICS = [
-    "ALTER INDEX search_casesearch_bigrams ALTER COLUMN 1 SET STATISTICS 1000",
+    "ALTER INDEX IF EXISTS search_casesearch_bigrams ALTER COLUMN 1 SET STATISTICS 1000",
     "ANALYZE search_casesearch",
 ]
 
@@ -112,8 +112,10 @@ def rebuild_after_bulk_load() -> None:
 
 @contextmanager
 def deferred_indexing() -> Iterator[None]:
-    """For a bulk load of search rows: SQLite indexes them in one pass at the end instead
-    of one trigger call per row; the insert triggers are put back whatever happens."""
+    """Wrap a bulk load of search rows: SQLite indexes them in one pass at the end instead
+    of one trigger call per row (the insert triggers are put back whatever happens);
+    PostgreSQL's bigram statistics are restored. Enter it before a loader that drops and
+    recreates indexes, so that it leaves after them."""
     saved: list[str] = []
     if connection.vendor == "sqlite":
         with connection.cursor() as c:
@@ -128,11 +130,11 @@ def deferred_indexing() -> Iterator[None]:
     try:
         yield
     finally:
-        if saved:
+        if saved or connection.vendor == "postgresql":
             rebuild_after_bulk_load()
-            with connection.cursor() as c:
-                for sql in saved:
-                    c.execute(sql)
+        with connection.cursor() as c:
+            for sql in saved:
+                c.execute(sql)
 
 
 def normalize(query: str) -> str:
