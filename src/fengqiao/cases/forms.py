@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.accounts.models import Assignment, Role, User
-from fengqiao.areas import access
+from fengqiao.areas import access, paths
 from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Area, Building, Household
 from fengqiao.people.models import Person, Sex
@@ -57,6 +57,17 @@ class MultipleFileField(forms.FileField):
 
 def _area_label(area: Area, depth_from: int) -> str:
     return "　" * max(area.depth - depth_from, 0) + area.name
+
+
+def _area_rows(areas) -> list[tuple[int, str, int]]:
+    """(pk, name, depth) of areas: a long select needs no model instances."""
+    rows = areas.values_list("pk", "name", "path")
+    return [(pk, name, len(path) // paths.SEGMENT) for pk, name, path in rows]
+
+
+def _indented(rows: list[tuple[int, str, int]], depth_from: int) -> list[tuple[int, str]]:
+    """The choices of ``_area_rows``, labelled as ``_area_label`` does."""
+    return [(pk, "　" * max(depth - depth_from, 0) + name) for pk, name, depth in rows]
 
 
 def place_areas(user, current: Area | None) -> list[Area]:
@@ -364,9 +375,9 @@ class CaseFactsForm(forms.Form):
         within = Area.objects.filter(path__startswith=case.handling_area.path)
         self.fields["area"].queryset = within
         depth = case.handling_area.depth
-        self.fields["area"].widget.choices = [
-            (a.pk, _area_label(a, depth)) for a in within.order_by("path")[:500]
-        ]
+        self.fields["area"].widget.choices = _indented(
+            _area_rows(within.order_by("path")[:500]), depth
+        )
 
     def clean_occurred_at(self):
         value = self.cleaned_data.get("occurred_at")
@@ -418,12 +429,13 @@ class CaseFilterForm(forms.Form):
         chosen = self.fields["area"].queryset.filter(pk=value).first() if value.isdigit() else None
         roots = access.area_paths_for(user, Perm.CASE_VIEW)
         if chosen is None:
-            offered = list(access.top_areas(user, Perm.CASE_VIEW).order_by("path")[:50])
+            offered = _area_rows(access.top_areas(user, Perm.CASE_VIEW).order_by("path")[:50])
         else:
             chain = [a for a in chosen.ancestors() if any(a.path.startswith(r) for r in roots)]
-            offered = chain + list(chosen.children.order_by("path")[:500])
-        depth = min((a.depth for a in offered), default=0)
-        self.fields["area"].widget.choices = _ANY + [(a.pk, _area_label(a, depth)) for a in offered]
+            offered = [(a.pk, a.name, a.depth) for a in chain]
+            offered += _area_rows(chosen.children.order_by("path")[:500])
+        depth = min((row[2] for row in offered), default=0)
+        self.fields["area"].widget.choices = _ANY + _indented(offered, depth)
         # Pairs, not model instances: a city's 300 units are a long select on every list.
         self.fields["unit"].widget.choices = _ANY + list(
             units.order_by("area_path", "name").values_list("pk", "name")[:300]
