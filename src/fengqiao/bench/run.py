@@ -512,16 +512,35 @@ class Server:
                     children.append(int(entry.name))
         return children
 
-    def rss_mb(self) -> dict[int, float]:
+    def rss_mb(self, name: str = "VmRSS") -> dict[int, float]:
+        """Resident memory per process: ``VmRSS`` (everything resident, shared pages
+        included: the mapped database file, pages shared with the master since the fork),
+        or ``USS`` (private pages only: what the process alone adds)."""
         found = {}
         for pid in [self.process.pid, *self.pids()]:
             try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        found[pid] = int(line.split()[1]) / 1024
+                if name == "USS":
+                    text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+                    keys = ("Private_Clean:", "Private_Dirty:")
+                else:
+                    text, keys = Path(f"/proc/{pid}/status").read_text(), (f"{name}:",)
             except OSError:
                 continue
+            kb = sum(int(line.split()[1]) for line in text.splitlines() if line.startswith(keys))
+            found[pid] = kb / 1024
         return found
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) spent so far by the master and its workers."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in [self.process.pid, *self.pids()]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        return total
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
@@ -588,12 +607,13 @@ def load(port: int, requests: list[tuple], concurrency: int, seconds: float, ok=
 class RssSampler(threading.Thread):
     def __init__(self, server: Server):
         super().__init__(daemon=True)
-        self.server, self.peak, self.running = server, {}, True
+        self.server, self.peak, self.private_peak, self.running = server, {}, {}, True
 
     def run(self):
         while self.running:
-            for pid, mb in self.server.rss_mb().items():
-                self.peak[pid] = max(self.peak.get(pid, 0), mb)
+            for peak, name in ((self.peak, "VmRSS"), (self.private_peak, "USS")):
+                for pid, mb in self.server.rss_mb(name).items():
+                    peak[pid] = max(peak.get(pid, 0), mb)
             time.sleep(0.25)
 
 
@@ -682,7 +702,7 @@ def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[R
         first_new = Case.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
         body = json.dumps(intake_body(p), ensure_ascii=False).encode()
         reqs = [("POST", "/api/v1/cases", body, auth)] * 100_000
-        results.append(_http("intake: API POST /api/v1/cases", server.port, reqs, seconds, out))
+        results.append(_http("intake: API POST /api/v1/cases", server, reqs, seconds, out))
 
         cookie, csrf = _login(server.port, p.town_intake.username)
         form = urlencode(intake_form(p, csrf)).encode()
@@ -692,9 +712,7 @@ def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[R
             "Referer": f"http://127.0.0.1:{server.port}/cases/create/",
         }
         reqs = [("POST", "/cases/create/", form, headers)] * 100_000
-        results.append(
-            _http("intake: page form POST /cases/create/", server.port, reqs, seconds, out)
-        )
+        results.append(_http("intake: page form POST /cases/create/", server, reqs, seconds, out))
 
         new = list(
             Case.objects.filter(pk__gte=first_new, state="registered")
@@ -710,7 +728,7 @@ def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[R
         for action, payload in steps:
             data = json.dumps(payload).encode()
             reqs = [("POST", f"/api/v1/cases/{pk}/{action}", data, auth) for pk in done]
-            result = _http(f"transition: API {action}", server.port, reqs, seconds, out)
+            result = _http(f"transition: API {action}", server, reqs, seconds, out)
             results.append(result)
             state = {"accept": "accepted", "assess": "assessed", "dispatch": "dispatched"}[action]
             done = list(Case.objects.filter(pk__in=done, state=state).values_list("pk", flat=True))
@@ -722,10 +740,13 @@ def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[R
     rss = {
         "master": round(sampler.peak.get(master, 0), 1),
         "worker_max": round(max((v for k, v in sampler.peak.items() if k != master), default=0), 1),
+        "worker_max_private": round(
+            max((v for k, v in sampler.private_peak.items() if k != master), default=0), 1
+        ),
     }
     out(
-        f"server RSS peak: master {rss['master']} MB, worker {rss['worker_max']} MB "
-        f"(limit {RSS_LIMIT_MB} MB)"
+        f"server RSS peak: master {rss['master']} MB, worker {rss['worker_max']} MB, "
+        f"of which private (USS) {rss['worker_max_private']} MB (limit {RSS_LIMIT_MB} MB)"
     )
     return results, rss
 
@@ -733,11 +754,19 @@ def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[R
 CONCURRENCY = 8  # client connections for the HTTP benchmarks (``--concurrency``)
 
 
-def _http(name: str, port: int, reqs, seconds: float, out) -> Result:
-    done, elapsed, latencies, errors = load(port, reqs, concurrency=CONCURRENCY, seconds=seconds)
+def _http(name: str, server: Server, reqs, seconds: float, out) -> Result:
+    cpu = server.cpu_seconds()
+    done, elapsed, latencies, errors = load(
+        server.port, reqs, concurrency=CONCURRENCY, seconds=seconds
+    )
+    # The server's CPU per request (gunicorn and Django; PostgreSQL's own processes
+    # are not counted): what the request costs however busy the machine is.
+    cpu_ms = (server.cpu_seconds() - cpu) / done * 1000 if done else None
     median, p95 = _stats(latencies) if latencies else (0, 0)
     note = f"{len(errors)} errors: {errors[0]}" if errors else ""
-    result = Result(f"{name} ×{CONCURRENCY}", median, p95, n=done, rps=done / elapsed, note=note)
+    result = Result(
+        f"{name} ×{CONCURRENCY}", median, p95, n=done, rps=done / elapsed, note=note, cpu_ms=cpu_ms
+    )
     out(_line(result))
     return result
 

@@ -5,6 +5,8 @@ with gunicorn (WhiteNoise serves /static/, so no other web server is needed). Ct
 SIGTERM stops it with exit status 0.
 """
 
+import gc
+import os
 import signal
 import sys
 
@@ -57,9 +59,15 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("FENGQIAO_THREADS", "4")),
+            help="每个进程的线程数（默认 4，或环境变量 FENGQIAO_THREADS）",
+        )
         parser.add_argument("--no-demo", action="store_true", help="空库时不载入演示城市")
 
-    def handle(self, *args, host, port, workers, no_demo, **options):
+    def handle(self, *args, host, port, workers, threads, no_demo, **options):
         # Until gunicorn installs its own handlers, SIGTERM stops as quietly as Ctrl-C.
         signal.signal(signal.SIGTERM, _interrupt)
         try:
@@ -69,7 +77,7 @@ class Command(BaseCommand):
             return
         # Forked workers must not share the master's database connections.
         connections.close_all()
-        self.serve(host=host, port=port, workers=workers, banner=banner)
+        self.serve(host=host, port=port, workers=workers, threads=threads, banner=banner)
 
     def prepare(self, url: str, *, no_demo: bool) -> str:
         call_command("migrate", interactive=False, verbosity=0)
@@ -80,7 +88,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         return self.banner(url)
 
-    def serve(self, *, host: str, port: int, workers: int, banner: str) -> None:
+    def serve(self, *, host: str, port: int, workers: int, threads: int, banner: str) -> None:
         from django.core.wsgi import get_wsgi_application
 
         def when_ready(_server):
@@ -90,7 +98,7 @@ class Command(BaseCommand):
         options = {
             "bind": f"{host}:{port}",
             "workers": workers,
-            "threads": 4,
+            "threads": threads,
             "worker_class": "gthread",
             "proc_name": "fengqiao",
             # gunicorn's runtime control socket lives in one fixed place per user; two
@@ -99,7 +107,14 @@ class Command(BaseCommand):
             "when_ready": when_ready,
             "accesslog": "-" if settings.DEBUG else None,
         }
-        Server(get_wsgi_application(), options).run()
+        application = get_wsgi_application()
+        # The workers are forked from this process: objects made so far (Django, the
+        # URL conf, the app registry) are shared with them page by page until written.
+        # Without this, a worker's first garbage collection writes to every object's
+        # header and so copies all those pages into each worker (bench finding 8).
+        gc.collect()
+        gc.freeze()
+        Server(application, options).run()
 
     def banner(self, url: str) -> str:
         lines = [f"\n枫桥 Fengqiao: {url}", "按 Ctrl-C 停止 (Ctrl-C stops it)."]
