@@ -34,6 +34,9 @@ def _check(area, period):
     for dimension in figures.DIMENSIONS:
         counts = {c.value: c.n for c in figures.breakdown(area, period, dimension)}
         assert counts == {k: v for k, v in expected[f"by_{dimension}"].items() if v}, dimension
+    every, disputes = figures.category_counts(area, period)
+    assert every == figures.breakdown(area, period, "category")
+    assert disputes == figures.breakdown(area, period, "category", disputes_only=True)
     children = {
         (row.area.path if row.area else area.path): row.n
         for row in figures.by_child(area, period)

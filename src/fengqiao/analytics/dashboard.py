@@ -70,8 +70,7 @@ def build(area: Area, period: Period) -> dict:
         (r for r in children if r.area is not None and r.n),
         key=lambda r: (-(r.resolution_rate or 0), -r.n),
     )
-    categories = figures.breakdown(area, period, "category")
-    disputes = figures.breakdown(area, period, "category", disputes_only=True)
+    categories, disputes = figures.category_counts(area, period)
     return {
         "summary": now,
         "previous": before,

@@ -7,6 +7,7 @@ DailyFigure rows, and equals the same formula applied to the case rows (the prop
 tests check that).
 """
 
+import bisect
 import contextlib
 import datetime as dt
 
@@ -19,6 +20,7 @@ from fengqiao.cases.models import Case, CaseKind, CaseLink, Category, LinkKind, 
 from fengqiao.cases.states import Action, State
 
 from .models import (
+    HANDLING_BOUNDS,
     KEY_FIELDS,
     MEASURES,
     MONTHLY_KEY,
@@ -27,6 +29,7 @@ from .models import (
     DailyFigure,
     GridYear,
     MonthlyFigure,
+    MonthlyHandling,
 )
 
 NOT_ACCEPTED = {State.REGISTERED, State.DECLINED}
@@ -171,26 +174,27 @@ _FACT_FIELDS = (*KEY_FIELDS, *MEASURES, "handler_id", "handling_seconds", "due_a
 SUMS = ("n", *MEASURES, "handling_n", "handling_seconds")
 
 
-def _upsert_sql(model, key: tuple[str, ...]) -> str:
-    table = connection.ops.quote_name(model._meta.db_table)
-    keys = ", ".join(key)
-    sums = SUMS
+def _upsert_sql(table: str, key: tuple[str, ...], sums: tuple[str, ...]) -> str:
+    table = connection.ops.quote_name(table)
     columns = ", ".join((*key, *sums))
     marks = ", ".join(["%s"] * (len(key) + len(sums)))
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in sums)
     return (
         f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 — names are ours
-        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
     )
 
 
-def _grid_year_sql() -> str:
-    table = connection.ops.quote_name(GridYear._meta.db_table)
-    return (
-        f"INSERT INTO {table} (year, grid_path, n, repeat) VALUES (%s, %s, %s, %s) "  # noqa: S608
-        f"ON CONFLICT (year, grid_path) DO UPDATE SET n = {table}.n + excluded.n, "
-        f"repeat = {table}.repeat + excluded.repeat"
-    )
+# The roll-ups a fact adds to: (table, key columns, summed columns).
+_DAILY = (DailyFigure._meta.db_table, KEY_FIELDS, SUMS)
+_MONTHLY = (MonthlyFigure._meta.db_table, MONTHLY_KEY, SUMS)
+_HANDLING = (MonthlyHandling._meta.db_table, ("width", "prefix", "month", "bucket"), ("n",))
+_GRID_YEAR = (GridYear._meta.db_table, ("year", "grid_path"), ("n", "repeat"))
+
+
+def bucket_of(seconds: int) -> int:
+    """The handling-time histogram's bucket of ``seconds`` (see HANDLING_BOUNDS)."""
+    return bisect.bisect_right(HANDLING_BOUNDS, seconds)
 
 
 def monthly_keys(fact: dict) -> list[list]:
@@ -203,23 +207,46 @@ def monthly_keys(fact: dict) -> list[list]:
     ]
 
 
-def _add(fact: dict, sign: int) -> None:
-    """Add (+1) or take away (-1) one fact in the roll-ups: one statement per row,
-    an upsert that adds, so concurrent changes never lose a count."""
+def _contributions(fact: dict, sign: int, out: dict) -> None:
+    """Add what one fact adds (+1) to or takes away (-1) from each roll-up row to
+    ``out`` ({(roll-up, key): sums})."""
     handled = fact["handling_seconds"]
     sums = [sign] + [sign * fact[m] for m in MEASURES]
     sums += [sign * int(handled is not None), sign * (handled or 0)]
+    rows = [(_DAILY, tuple(fact[k] for k in KEY_FIELDS), sums)]
+    rows += [(_MONTHLY, tuple(key), sums) for key in monthly_keys(fact)]
+    if handled is not None:
+        month, bucket = fact["day"].replace(day=1), bucket_of(handled)
+        rows += [
+            (_HANDLING, (width, fact["area_path"][:width], month, bucket), [sign])
+            for width in MONTHLY_WIDTHS
+        ]
+    if fact["kind"] == CaseKind.DISPUTE and len(fact["area_path"]) >= GRID_PATH_LENGTH:
+        year = fact["day"].replace(month=1, day=1)
+        key = (year, fact["area_path"][:GRID_PATH_LENGTH])
+        rows.append((_GRID_YEAR, key, [sign, sign * fact["repeat"]]))
+    for roll_up, key, values in rows:
+        found = out.get((roll_up, key))
+        out[(roll_up, key)] = (
+            values if found is None else [a + b for a, b in zip(found, values, strict=True)]
+        )
+
+
+def _apply(changes: dict) -> None:
+    """One upsert that adds per roll-up row whose sums change (rows a move leaves as
+    they were — the grid-year of most moves, the histogram before completion — cost
+    nothing); adding, so concurrent changes never lose a count."""
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(DailyFigure, KEY_FIELDS), [fact[k] for k in KEY_FIELDS] + sums)
-        monthly = _upsert_sql(MonthlyFigure, MONTHLY_KEY)
-        for key in monthly_keys(fact):
-            cursor.execute(monthly, key + sums)
-        if fact["kind"] == CaseKind.DISPUTE and len(fact["area_path"]) >= GRID_PATH_LENGTH:
-            cursor.execute(
-                _grid_year_sql(),
-                [fact["day"].replace(month=1, day=1), fact["area_path"][:GRID_PATH_LENGTH]]
-                + [sign, sign * fact["repeat"]],
-            )
+        for (roll_up, key), values in changes.items():
+            if any(values):
+                cursor.execute(_upsert_sql(*roll_up), [*key, *values])
+
+
+def _add(fact: dict, sign: int) -> None:
+    """Add (+1) or take away (-1) one fact in the roll-ups."""
+    changes: dict = {}
+    _contributions(fact, sign, changes)
+    _apply(changes)
 
 
 def refresh_case(case: Case) -> None:
@@ -230,9 +257,11 @@ def refresh_case(case: Case) -> None:
     new = fact_for(case, mediation=dict(_ZERO) if old is None else None)
     if old == new:
         return
+    changes: dict = {}
     if old is not None:
-        _add(old, -1)
-    _add(new, +1)
+        _contributions(old, -1, changes)
+    _contributions(new, +1, changes)
+    _apply(changes)
     CaseFact(case_id=case.pk, **new).save(force_insert=old is None)
 
 
@@ -312,6 +341,11 @@ def _indexes_dropped(model):
         for index in model._meta.indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(index.name)}")
         yield
+        if connection.vendor == "postgresql":
+            # PostgreSQL will not index a table with deferred foreign-key checks pending
+            # (the facts' case ids): run them now, then defer again as Django does.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for index in model._meta.indexes:
             cursor.execute(str(index.create_sql(model, editor)))
 
@@ -366,7 +400,7 @@ def _mediation_update(case_ids: list[int]) -> None:
 def rebuild(batch: int = 50000) -> int:
     """Recompute every fact and the whole roll-up from the cases with set-based SQL
     (INSERT … SELECT per batch of case ids); returns the count."""
-    for model in (CaseFact, DailyFigure, MonthlyFigure, GridYear):
+    for model in (CaseFact, DailyFigure, MonthlyFigure, MonthlyHandling, GridYear):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
     select = _fact_select(Case)
@@ -402,6 +436,7 @@ def _roll_up() -> None:
             f"FROM {facts} GROUP BY {keys}"
         )
     roll_up_monthly(DailyFigure, MonthlyFigure)
+    roll_up_handling(CaseFact, MonthlyHandling)
     roll_up_grid_years(DailyFigure, GridYear)
 
 
@@ -444,5 +479,24 @@ def roll_up_monthly(daily_model, monthly_model) -> None:
                 f"INSERT INTO {table} ({columns}) "  # noqa: S608
                 f"SELECT %s, SUBSTR(area_path, 1, %s), {month}, {group}, {sums} FROM {daily} "
                 f"GROUP BY SUBSTR(area_path, 1, %s), {month}, {group}",
+                [width, width, width],
+            )
+
+
+def roll_up_handling(fact_model, handling_model) -> None:
+    """MonthlyHandling from the facts' handling times, one INSERT … SELECT per width
+    (also called by the migration that adds it). The bucket is a CASE over the bounds."""
+    facts = connection.ops.quote_name(fact_model._meta.db_table)
+    table = connection.ops.quote_name(handling_model._meta.db_table)
+    month = _first_of("day", "month")
+    whens = " ".join(f"WHEN handling_seconds < {b} THEN {i}" for i, b in enumerate(HANDLING_BOUNDS))
+    bucket = f"CASE {whens} ELSE {len(HANDLING_BOUNDS)} END"
+    with connection.cursor() as cursor:
+        for width in MONTHLY_WIDTHS:
+            cursor.execute(
+                f"INSERT INTO {table} (width, prefix, month, bucket, n) "  # noqa: S608
+                f"SELECT %s, SUBSTR(area_path, 1, %s), {month}, {bucket}, COUNT(*) FROM {facts} "
+                f"WHERE handling_seconds IS NOT NULL "
+                f"GROUP BY SUBSTR(area_path, 1, %s), {month}, {bucket}",
                 [width, width, width],
             )

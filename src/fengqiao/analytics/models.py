@@ -114,6 +114,9 @@ class CaseFact(FactKey, Measures):
             # cannot match their conditions against bound parameters.)
             models.Index(fields=["state", "area_path", "due_at"], name="fact_state_area_due"),
             models.Index(fields=["risk", "state", "area_path", "day"], name="fact_risk_state_area"),
+            # The 90th percentile at city and district level: the handling-time histogram
+            # names the bucket, then this index reads only that bucket's facts.
+            models.Index(fields=["handling_seconds", "day", "area_path"], name="fact_handling"),
         ]
 
     def __str__(self) -> str:
@@ -169,6 +172,44 @@ class MonthlyFigure(Measures):
 
     def __str__(self) -> str:
         return f"{self.month} {self.prefix} {self.n}"
+
+
+def _handling_bounds() -> tuple[int, ...]:
+    """Bucket boundaries of handling time in seconds: one minute, then a sixth of a
+    power of two apart (≈ 12 %), up to beyond four years."""
+    bounds, i = [], 0
+    while not bounds or bounds[-1] < 4 * 366 * 86400:
+        bounds.append(round(60 * 2 ** (i / 6)))
+        i += 1
+    return tuple(bounds)
+
+
+# Bucket b holds handling times in [HANDLING_BOUNDS[b - 1], HANDLING_BOUNDS[b]) (bucket 0:
+# below the first bound; the last bucket is open above).
+HANDLING_BOUNDS = _handling_bounds()
+
+
+class MonthlyHandling(models.Model):
+    """A histogram of handling times (registration → completion) per month and district
+    (width 10) or town (width 15), the keys of MonthlyFigure: the city and district
+    dashboards find the bucket that holds the 90th percentile here, then read the exact
+    value from that bucket's facts."""
+
+    width = models.PositiveSmallIntegerField()
+    prefix = models.CharField(max_length=paths.MAX_LENGTH)
+    month = models.DateField()  # the first day of the month
+    bucket = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["width", "prefix", "month", "bucket"], name="monthly_handling_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.prefix} {self.bucket} {self.n}"
 
 
 class GridYear(models.Model):
