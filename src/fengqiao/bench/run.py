@@ -375,6 +375,31 @@ def _district_of(area: Area) -> Area:
     return Area.objects.get(path=area.path[: 2 * paths.SEGMENT])
 
 
+def _dashboard_floor(area: Area, first, last) -> Callable[[], None]:
+    """One grouped sum of the roll-up the dashboard reads: the monthly rows at the
+    children's width for a city or district (whole months), else the daily rows."""
+    from fengqiao.analytics.models import MONTHLY_WIDTHS
+
+    sums = (
+        "SELECT state, SUM(n), SUM(accepted), SUM(completed), SUM(on_time), SUM(timed), "
+        "SUM(revisited), SUM(satisfied) "
+    )
+    width = len(area.path) + paths.SEGMENT
+    if width in MONTHLY_WIDTHS:
+        statement = (
+            sums + "FROM analytics_monthlyfigure WHERE width = %s AND prefix BETWEEN %s AND %s "
+            "AND month BETWEEN %s AND %s GROUP BY state"
+        )
+        params = [width, area.path, paths.upper_bound(area.path), first.replace(day=1), last]
+    else:
+        statement = (
+            sums + "FROM analytics_dailyfigure WHERE area_path BETWEEN %s AND %s "
+            "AND day BETWEEN %s AND %s GROUP BY state"
+        )
+        params = [area.path, paths.upper_bound(area.path), first, last]
+    return _sql([(statement, params)])
+
+
 def figure_reads(p: Personas) -> list["Read"]:
     """The leader's dashboard (city, district, town; month and year) and the ledger of a
     town-month — when the analytics app is installed."""
@@ -403,17 +428,7 @@ def figure_reads(p: Personas) -> list["Read"]:
                 f"dashboard: {label}",
                 p.city_leader,
                 "/analytics/?" + query,
-                _sql(
-                    [
-                        (
-                            "SELECT state, SUM(n), SUM(accepted), SUM(completed), SUM(on_time), "
-                            "SUM(timed), SUM(revisited), SUM(satisfied) "
-                            "FROM analytics_dailyfigure WHERE area_path BETWEEN %s AND %s "
-                            "AND day BETWEEN %s AND %s GROUP BY state",
-                            [area.path, paths.upper_bound(area.path), first, last],
-                        )
-                    ]
-                ),
+                _dashboard_floor(area, first, last),
             )
         )
     query = urlencode({"area": p.town.pk, "period": "month", "on": today.isoformat()})
