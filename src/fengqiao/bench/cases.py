@@ -258,7 +258,7 @@ class _Life:
         """Take ``action`` ``hours`` after the previous event, unless that is after now."""
         if self.stopped:
             return False
-        at = self.t + dt.timedelta(seconds=int(max(hours, 0.02) * HOUR))
+        at = self.t + dt.timedelta(0, int(max(hours, 0.02) * HOUR))
         if at >= self.m.now:
             self.stopped = True
             return False
@@ -266,7 +266,7 @@ class _Life:
         name = action._value_
         target = NEXT[(state, name)]  # a KeyError here is a bug in the generator
         notes = NOTES.get(name, _NO_NOTE)
-        note = notes[self.rng.randrange(len(notes))]
+        note = notes[0] if len(notes) == 1 else notes[int(self.rng.random() * len(notes))]
         self.t = at
         self.f.update(change)
         self.f["state"] = target

@@ -47,6 +47,36 @@ class FastClock:
 
     def add(self, start: dt.datetime, seconds: int, unit: str) -> dt.datetime:
         """``deadlines.add_working_time`` for limits in working days."""
+        return self.adder(start)(seconds, unit)
+
+    def adder(self, start: dt.datetime):
+        """``add`` for several limits from one start: the start's day is looked up once."""
+        local = start.astimezone(self.tz)
+        day = local.date()
+        is_workday = day in self.workday_set
+        # Seconds left in the start's day (the day after midnight, as a timedelta).
+        span = DAY - (local.hour * 3600 + local.minute * 60 + local.second)
+        after = bisect.bisect_right(self.workdays, day) - 1
+        workdays, tz = self.workdays, self.tz
+
+        def add(seconds: int, unit: str) -> dt.datetime:
+            if unit != TimeUnit.DAYS or local.microsecond:
+                return self._add_slowly(start, seconds, unit)
+            remaining = seconds
+            if is_workday:
+                if remaining <= span:
+                    return local + dt.timedelta(0, remaining)
+                remaining -= span
+            k = -(-remaining // DAY)
+            index = after + k
+            if index >= len(workdays):
+                return deadlines.add_working_time(start, seconds, unit)
+            base = dt.datetime.combine(workdays[index], dt.time.min, tzinfo=tz)
+            return base + dt.timedelta(0, remaining - (k - 1) * DAY)
+
+        return add
+
+    def _add_slowly(self, start: dt.datetime, seconds: int, unit: str) -> dt.datetime:
         if unit != TimeUnit.DAYS:
             return deadlines.add_working_time(start, seconds, unit)
         local = start.astimezone(self.tz)
@@ -82,11 +112,13 @@ class FastClock:
         red = handle.red_limit * per + extra
         warning = yellow * handle.warning_percent // 100
         accept_yellow = accept.yellow_limit * deadlines.unit_seconds(accept.time_unit)
+        add = self.adder(started_at)
+        sign = add if started_at == dispatched_at else self.adder(dispatched_at)
         return {
-            "sign_due_at": self.add(dispatched_at, accept_yellow, accept.time_unit),
-            "warning_at": self.add(started_at, warning, handle.time_unit),
-            "due_at": self.add(started_at, yellow, handle.time_unit),
-            "red_at": self.add(started_at, red, handle.time_unit),
+            "sign_due_at": sign(accept_yellow, accept.time_unit),
+            "warning_at": add(warning, handle.time_unit),
+            "due_at": add(yellow, handle.time_unit),
+            "red_at": add(red, handle.time_unit),
         }
 
     def verify_due(self, *, completed_at, kind, category_id, level, scope) -> dict:
@@ -95,8 +127,9 @@ class FastClock:
         per = deadlines.unit_seconds(rule.time_unit)
         yellow = rule.yellow_limit * per
         warning = yellow * rule.warning_percent // 100
+        add = self.adder(completed_at)
         return {
-            "verify_warning_at": self.add(completed_at, warning, rule.time_unit),
-            "verify_due_at": self.add(completed_at, yellow, rule.time_unit),
-            "verify_red_at": self.add(completed_at, rule.red_limit * per, rule.time_unit),
+            "verify_warning_at": add(warning, rule.time_unit),
+            "verify_due_at": add(yellow, rule.time_unit),
+            "verify_red_at": add(rule.red_limit * per, rule.time_unit),
         }

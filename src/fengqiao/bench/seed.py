@@ -7,6 +7,7 @@ memory. The search rows are written with the cases, so the trigram index is comp
 """
 
 import datetime as dt
+import operator
 import random
 import time
 from collections.abc import Callable
@@ -97,6 +98,7 @@ EXTENSION_FIELDS = ["id", "case_id", "days", "reason", "status", "requested_by_i
 EXTENSION_FIELDS += ["requested_at", "decided_by_id", "decided_at", "decision_note"]
 SUPERVISION_FIELDS = ["id", "case_id", "level", "note", "by_id", "at"]
 SEARCH_FIELDS = ["case_id", "area_path", "text"]
+_CASE_VALUES = operator.itemgetter(*CASE_FIELDS[3:])
 
 
 CASE_MODELS = [Case, Party, TimelineEvent, Extension, Supervision, CaseSearch]
@@ -320,7 +322,16 @@ def _analytics_facts() -> int:
     from fengqiao.analytics import facts
 
     with transaction.atomic():
-        return facts.rebuild(batch=5000)
+        if connection.vendor == "postgresql":
+            # The rebuild builds its indexes again inside this transaction: PostgreSQL
+            # refuses while deferred foreign-key checks are pending, so check as we go.
+            with connection.cursor() as c:
+                c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        count = facts.rebuild(batch=5000)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as c:
+                c.execute("SET CONSTRAINTS ALL DEFERRED")
+        return count
 
 
 def _may_fork() -> bool:
@@ -400,27 +411,31 @@ def _rows(batch, ids, counters, residents, rng, city, vendor) -> dict:
     """The rows of a batch of cases, converted for the database's driver."""
     case_rows, party_rows, event_rows, ext_rows, sup_rows, search_rows = [], [], [], [], [], []
     mediation_rows: dict = {m: [] for m in mediation.MODELS}
+    tz = timezone.get_current_timezone()
     for g in batch:
         f = g.fields
         case_id = g.case_id
         prefix = f.pop("_prefix")
-        year = timezone.localtime(f["created_at"]).year
-        counters[(prefix, year)] = counters.get((prefix, year), 0) + 1
-        number = f"{prefix}-{year}-{counters[(prefix, year)]:06d}"
+        year = f["created_at"].astimezone(tz).year
+        key = (prefix, year)
+        counters[key] = last = counters.get(key, 0) + 1
+        number = f"{prefix}-{year}-{last:06d}"
         tracking = "".join(rng.choices(TRACKING_ALPHABET, k=12))
-        case_rows.append((case_id, number, tracking, *(f[name] for name in CASE_FIELDS[3:])))
+        case_rows.append((case_id, number, tracking, *_CASE_VALUES(f)))
         names = []
         for (resident, role), party_id in zip(g.parties, g.party_ids, strict=True):
             party_rows.append((party_id, case_id, city.people_base + resident, role, ""))
             names.append(residents.name(resident))
         for model, rows in g.rows.items():
             mediation_rows[model] += rows
+        event_id = ids[TimelineEvent]
         for e in g.events:
             event_rows.append(
-                (ids[TimelineEvent], case_id, e.at, e.actor, e.action, e.from_state)
-                + (e.to_state, e.note, e.data)
+                (event_id, case_id, e.at, e.actor, e.action, e.from_state, e.to_state, e.note)
+                + (e.data,)
             )
-            ids[TimelineEvent] += 1
+            event_id += 1
+        ids[TimelineEvent] = event_id
         for ext in g.extensions:
             ext_rows.append((ids[Extension], case_id, *ext))
             ids[Extension] += 1

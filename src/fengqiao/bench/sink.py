@@ -31,10 +31,16 @@ def _sqlite_datetime(value):
     return value.isoformat(" ")[:-6]  # without "+00:00"
 
 
+# One encoder for every value: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _json(value):
     if value is None:
         return None
-    return json.dumps(value, ensure_ascii=False)
+    if not value:  # most timeline events carry no data
+        return "{}" if isinstance(value, dict) else "[]"
+    return _encode(value)
 
 
 def _converters(model: type[Model], fields: Sequence[str], vendor: str) -> list:
