@@ -15,6 +15,14 @@ characters finds any substring of n characters or more. Two indexes, one per len
 Both give exactly the cases whose text contains the term (PostgreSQL re-checks as ILIKE
 would); a term the SQLite bigram table cannot hold (ASCII control characters) is looked
 for with LIKE over every row.
+
+Measured at 1,000,000 search rows (the 100k bench texts ten times over; page 1 and the
+count capped at 1,001, as the case list runs them; shared machine at load 13–17):
+SQLite CPU 漏水 14 ms (LIKE: 1,368 ms), a 160-case name 0.4 ms, 草 32 ms, 纠纷 (37 % of
+cases) 146 ms, 网 (every case) 441 ms — the IN list holds every match, so a term found in
+a third of the city costs ≈ 0.4 µs per matching case; PostgreSQL wall 漏水 8.6 + 34 ms
+(ILIKE: 1 + 198 ms), the name 0.8 + 0.7 ms, 草 13 + 45 ms, 纠纷 1.5 + 161 ms, 网 1.4 +
+158 ms (the count's bitmap holds every match). Bigram table 120 MB (trigram 221 MB).
 """
 
 import re
