@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -399,7 +399,13 @@ def _mediation_update(case_ids: list[int]) -> None:
 
 def rebuild(batch: int = 50000) -> int:
     """Recompute every fact and the whole roll-up from the cases with set-based SQL
-    (INSERT … SELECT per batch of case ids); returns the count."""
+    (INSERT … SELECT per batch of case ids); returns the count. One transaction (or a
+    savepoint in the caller's): the dropped indexes come back whatever happens."""
+    with transaction.atomic():
+        return _rebuild(batch)
+
+
+def _rebuild(batch: int) -> int:
     for model in (CaseFact, DailyFigure, MonthlyFigure, MonthlyHandling, GridYear):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
