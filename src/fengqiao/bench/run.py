@@ -34,13 +34,15 @@ from fengqiao.areas.models import Area
 from fengqiao.cases.models import Case, Category
 from fengqiao.cases.queries import _HANDLER_STATES
 from fengqiao.people.models import Person
+from fengqiao.search import index as search_index
 
 from .city import BENCH_PASSWORD
 
 PAGE_SIZE = 25  # cases.views.PAGE_SIZE
 COUNT_CAP = 1000  # cases.views.COUNT_CAP
 RSS_LIMIT_MB = 250
-SEARCH_TERMS = ("草牧场", "漏水")  # three characters (trigram index) and two (LIKE)
+# Three characters (trigram index); two, rare and common, and one (bigram index).
+SEARCH_TERMS = ("草牧场", "漏水", "纠纷", "草")
 LIST_STATE, LIST_CATEGORY = "closed", "D17"
 WRITE_MARK = "（基准）"  # in the titles of the cases the runner registers
 
@@ -222,21 +224,10 @@ def _subtree(area: Area) -> tuple[str, list]:
 
 
 def _search_where(term: str) -> tuple[str, list]:
-    if connection.vendor == "sqlite":
-        if len(term) >= 3:
-            return (
-                "c.id IN (SELECT rowid FROM search_casesearch_fts "
-                "WHERE search_casesearch_fts MATCH %s)",
-                [f'"{term}"'],
-            )
-        return (
-            "c.id IN (SELECT case_id FROM search_casesearch WHERE text LIKE %s)",
-            [f"%{term}%"],
-        )
-    return (
-        "c.id IN (SELECT case_id FROM search_casesearch WHERE text ILIKE %s)",
-        [f"%{term}%"],
-    )
+    """The ids the search index gives for ``term`` (trigram for three characters or
+    more, bigram for one or two), as the list runs it."""
+    sql, params = search_index.matching_ids_sql(term)
+    return f"c.id IN ({sql})", params
 
 
 def _workbench_floor(user: User) -> Callable[[], None]:

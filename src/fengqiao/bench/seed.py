@@ -11,6 +11,7 @@ import operator
 import random
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -29,6 +30,7 @@ from fengqiao.cases.models import (
     TimelineEvent,
 )
 from fengqiao.people.models import Person
+from fengqiao.search import index as search_index
 from fengqiao.search.models import CaseSearch
 
 from . import mediation, sink
@@ -104,8 +106,6 @@ _CASE_VALUES = operator.itemgetter(*CASE_FIELDS[3:])
 CASE_MODELS = [Case, Party, TimelineEvent, Extension, Supervision, CaseSearch]
 CASE_MODELS += mediation.MODELS
 KEYED_MODELS = [Case, Party, TimelineEvent, Extension, Supervision, *mediation.MODELS]
-FTS_TABLE = "search_casesearch_fts"
-FTS_INSERT_TRIGGER = "search_casesearch_ai"
 
 
 class CityExists(Exception):
@@ -148,34 +148,14 @@ def _bulk_pragmas(on: bool) -> None:
             c.execute(sql)
 
 
-class _deferred_fts:  # noqa: N801 — a context manager
-    """SQLite: index the search text in one FTS5 'rebuild' after the load instead of one
-    trigger call per row; the insert trigger is put back whatever happens."""
-
-    def __enter__(self):
-        self.trigger = None
-        if connection.vendor != "sqlite":
-            return self
-        with connection.cursor() as c:
-            c.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = %s",
-                [FTS_INSERT_TRIGGER],
-            )
-            row = c.fetchone()
-            if row is not None:
-                self.trigger = row[0]
-                c.execute(f"DROP TRIGGER {FTS_INSERT_TRIGGER}")
-        return self
-
-    def __exit__(self, *exc):
-        if self.trigger is None:
-            return False
+@contextmanager
+def _deferred_search():
+    """The search app indexes the loaded rows in one pass at the end (SQLite's trigram
+    and bigram tables) instead of one trigger call per row; timed for the summary."""
+    with search_index.deferred_indexing():
+        yield
         started = time.perf_counter()
-        with connection.cursor() as c:
-            c.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608 — names from this module, values bound
-            c.execute(self.trigger)
-        sink.spent["(fts rebuild)"] = time.perf_counter() - started
-        return False
+    sink.spent["(search rebuild)"] = time.perf_counter() - started
 
 
 def day_counts(total: int, first: dt.date, days: int, rng: random.Random) -> list[int]:
@@ -222,7 +202,7 @@ def seed(
         summary.counts |= {"households": households, "people": people}
         summary.seconds["people"] = time.perf_counter() - started - summary.seconds["city"]
         mark = time.perf_counter()
-        with sink.deferred_indexes(CASE_MODELS), _deferred_fts():
+        with _deferred_search(), sink.deferred_indexes(CASE_MODELS):
             summary.counts |= _write_cases(city, cases, rng, progress, parallel)
         summary.seconds["cases"] = time.perf_counter() - mark
         mark = time.perf_counter()
