@@ -106,13 +106,17 @@ def roles_of(user) -> set[str]:
     return {role for role, _ in _grants(user)}
 
 
+def grant_paths(user, perm: str) -> list[str]:
+    """The path of every area where one of ``user``'s grants holds ``perm``, nested ones
+    included (read once per user object, like every check here)."""
+    return [path for role, path in _grants(user) if perm in ROLE_PERMISSIONS.get(role, ())]
+
+
 def area_paths_for(user, perm: str) -> list[str]:
     """The roots of the subtrees where ``user`` holds ``perm`` (outermost only)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return [""]
-    return paths.minimal_roots(
-        [path for role, path in _grants(user) if perm in ROLE_PERMISSIONS.get(role, ())]
-    )
+    return paths.minimal_roots(grant_paths(user, perm))
 
 
 def has_perm(user, perm: str, area: Area | None = None) -> bool:

@@ -51,9 +51,8 @@ def _registering_area(actor, area: Area, chain: list[Area]) -> Area:
         return area
     held = [
         path
-        for role, path in area_access._grants(actor)  # cached on the actor by has_perm
-        if Perm.CASE_REGISTER in area_access.ROLE_PERMISSIONS.get(role, ())
-        and area.path.startswith(path)
+        for path in area_access.grant_paths(actor, Perm.CASE_REGISTER)
+        if area.path.startswith(path)
     ]
     deepest = max(held, key=len, default=None)
     return next((a for a in chain if a.path == deepest), area)
@@ -234,7 +233,7 @@ def register_case(
         for other, link_kind in links:
             check_choice(link_kind, LinkKind, "关联类型")
             CaseLink.objects.create(case=case, other=other, kind=link_kind, created_by=actor)
-        index_case(case)  # the search row commits or rolls back with the case
+        index_case(case, new=True)  # the search row commits or rolls back with the case
         write_event(case, actor=actor, action="register", from_state="", note="", data={})
     return case
 
