@@ -52,5 +52,5 @@ def django_db_modify_db_settings(tmp_path_factory):
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if "sqlite" in db["ENGINE"]:  # Django's backend or fengqiao.core.db.sqlite
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection, connections, transaction
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Flushed after each test; the root conftest seeds the code lists again.
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backend's lock"),
 ]
 
