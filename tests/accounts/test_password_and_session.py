@@ -75,3 +75,18 @@ def test_idle_session_is_logged_out(client, alice):
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
     assert AuditRecord.objects.filter(action="session.timeout", actor_id=alice.pk).exists()
+
+
+def test_pages_within_a_minute_do_not_write_the_session(client, alice):
+    from fengqiao.accounts.middleware import IdleTimeoutMiddleware as Idle
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        client.force_login(alice)
+        client.get(CHANGE)
+        first = client.session[Idle.KEY]
+        clock.shift(dt.timedelta(seconds=Idle.RESOLUTION - 1))
+        client.get(CHANGE)
+        assert client.session[Idle.KEY] == first  # no session write for this page
+        clock.shift(dt.timedelta(seconds=1))
+        client.get(CHANGE)
+        assert client.session[Idle.KEY] == first + Idle.RESOLUTION
