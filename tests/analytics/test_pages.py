@@ -100,12 +100,9 @@ def test_dashboard_query_count_is_constant(client, world, other_street):
         red_case(world, world.grid1, title=f"风险{i}")
     register(other_street[2], other_street[1])
     many = _count_queries(client, _month(world.city))
-    # Then the dashboard costs the same number of queries, and few of them. (32: the
-    # navigation badge reads the leader's units, co-handled cases and pending extensions
-    # before counting, three short reads that keep PostgreSQL on its indexes — bench
-    # finding 4; the figures themselves went down by one.)
+    # Then the dashboard costs the same number of queries, and few of them
     assert few == many
-    assert many <= 32
+    assert many <= 30
 
 
 def test_exports_hold_the_dashboards_numbers_and_only_the_town(client, town_data):

@@ -10,7 +10,8 @@ class IdleTimeoutMiddleware:
     The time of the last request is written at most once a ``RESOLUTION``: a session
     write per page view would be a write transaction per page (on SQLite, a turn at the
     one writer). The timeout can therefore strike up to ``RESOLUTION`` seconds early,
-    never late.
+    never late. Signing in starts the clock (``started``), so the first pages after it
+    write nothing either.
     """
 
     KEY = "fengqiao_last_seen"
@@ -31,3 +32,9 @@ class IdleTimeoutMiddleware:
             elif last is None or now - last >= self.RESOLUTION:
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+def started(sender, request, user, **kwargs) -> None:
+    """``user_logged_in``: the session's idle clock starts at sign-in."""
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleTimeoutMiddleware.KEY] = int(time.time())
