@@ -207,6 +207,11 @@ class Duration:
     count: int
 
 
+# Paths this short (a city, a district) cover so much of the table that a few days of
+# their facts are best found by day.
+WIDE_PATH = 2 * paths.SEGMENT
+
+
 def _p90_seconds(area: Area, period: Period, n: int) -> int | None:
     """The nearest-rank 90th percentile of the handling seconds of ``n`` completed cases:
     the smallest time such that 90 % of them took no longer. Exact in both ways: over
@@ -220,6 +225,17 @@ def _p90_seconds(area: Area, period: Period, n: int) -> int | None:
     width = monthly_width(area, period)
     if width is None:
         facts = facts.filter(handling_seconds__isnull=False)
+        if len(area.path) <= WIDE_PATH:
+            # A city's or district's facts of a few days: read them by day, not by the
+            # area range, which at this width is most of the table (at 1M cases a city's
+            # current month: 250 → 14 ms on SQLite). startswith is the same subtree, in a
+            # form SQLite's planner does not take to an index.
+            facts = CaseFact.objects.filter(
+                area_path__startswith=area.path,
+                day__gte=period.start,
+                day__lte=period.end,
+                handling_seconds__isnull=False,
+            )
     else:
         counts = (
             MonthlyHandling.objects.filter(
