@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from fengqiao.analytics import facts, figures
+from fengqiao.analytics import figures, rebuild
 from fengqiao.analytics.models import CaseFact, DailyFigure, GridYear, MonthlyFigure
 from fengqiao.analytics.periods import period_of
 
@@ -82,7 +82,7 @@ def test_every_figure_equals_brute_force_recount(world, driver, other_street, pl
         rollups = (DailyFigure, MonthlyFigure, GridYear)
         before = [sorted(r[1:] for r in m.objects.filter(n__gt=0).values_list()) for m in rollups]
         facts_before = sorted(CaseFact.objects.values_list())
-        facts.rebuild()
+        rebuild.rebuild()
         assert before == [sorted(r[1:] for r in m.objects.values_list()) for m in rollups]
         # (the set-based rebuild writes the very facts the actions kept, column by column)
         assert sorted(CaseFact.objects.values_list()) == facts_before

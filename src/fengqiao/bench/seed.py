@@ -299,7 +299,7 @@ def _analytics_facts() -> int:
 
     if not apps.is_installed("fengqiao.analytics"):
         return 0
-    from fengqiao.analytics import facts
+    from fengqiao.analytics import rebuild
 
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -307,7 +307,7 @@ def _analytics_facts() -> int:
             # refuses while deferred foreign-key checks are pending, so check as we go.
             with connection.cursor() as c:
                 c.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        count = facts.rebuild(batch=5000)
+        count = rebuild.rebuild(batch=5000)
         if connection.vendor == "postgresql":
             with connection.cursor() as c:
                 c.execute("SET CONSTRAINTS ALL DEFERRED")

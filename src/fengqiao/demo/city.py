@@ -397,7 +397,7 @@ def load_demo() -> Summary:
     import time
 
     # Imported here: the bench generator these use imports this module.
-    from fengqiao.analytics import facts as analytics_facts
+    from fengqiao.analytics import rebuild as analytics_rebuild
 
     from .cases import add_cases
     from .units import add_units
@@ -436,7 +436,7 @@ def load_demo() -> Summary:
         units = add_units(areas, compounds)
         case_counts = add_cases(areas, rng)
         # The figures' tables and the search index are filled in the same load.
-        figures = analytics_facts.rebuild(batch=2000)
+        figures = analytics_rebuild.rebuild(batch=2000)
         counts = {
             "areas": len(areas),
             "centers": centers,

@@ -7,7 +7,7 @@ def fill(apps, schema_editor):
     """Existing facts get their deadline, and the monthly roll-up its rows."""
     from django.db.models import OuterRef, Subquery
 
-    from fengqiao.analytics.facts import roll_up_monthly
+    from fengqiao.analytics.rebuild import roll_up_monthly
 
     CaseFact = apps.get_model("analytics", "CaseFact")
     Case = apps.get_model("cases", "Case")

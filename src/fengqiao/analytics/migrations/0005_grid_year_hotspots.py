@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from fengqiao.analytics.facts import roll_up_grid_years
+    from fengqiao.analytics.rebuild import roll_up_grid_years
 
     roll_up_grid_years(
         apps.get_model("analytics", "DailyFigure"), apps.get_model("analytics", "GridYear")

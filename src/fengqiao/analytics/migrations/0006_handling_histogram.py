@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    from fengqiao.analytics.facts import roll_up_handling
+    from fengqiao.analytics.rebuild import roll_up_handling
 
     roll_up_handling(
         apps.get_model("analytics", "CaseFact"), apps.get_model("analytics", "MonthlyHandling")

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from fengqiao.analytics import facts
+from fengqiao.analytics.rebuild import rebuild as rebuild_figures
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         # One transaction: readers see the old figures until the new ones are complete.
         with transaction.atomic():
-            count = facts.rebuild(batch=batch)
+            count = rebuild_figures(batch=batch)
         seconds = time.monotonic() - started
         self.stdout.write(f"已重新计算 {count} 件事项的指标数据，用时 {seconds:.1f} 秒。")
 
