@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from fengqiao.accounts.models import User
 from fengqiao.areas import access
 from fengqiao.areas.access import Perm
 from fengqiao.audit.log import record, record_refusal
@@ -47,19 +48,19 @@ from .models import (
 from .queries import category_ids, find_similar
 from .states import Action, State, allowed_actions
 
+# What the case page shows beside the case, read with it. The four people are read by
+# one statement of their own: on PostgreSQL a join of all twelve tables took 10–13 ms
+# to plan (the plan itself ran in 0.1 ms); eight tables plan in ≈ 1.8 ms.
 DETAIL_RELATED = (
     "area",
     "handling_area",
     "registered_area",
     "category__parent",
-    "registered_by",
     "current_unit",
-    "current_handler",
-    "lead_leader",
-    "owner",
     "building",
     "household",
 )
+DETAIL_PEOPLE = ("registered_by", "current_handler", "lead_leader", "owner")
 PAGE_SIZE = 25
 COUNT_CAP = 1000
 INBOX_PAGE = 30
@@ -350,14 +351,22 @@ def _action_forms(user, case: Case, failed=None) -> list[dict]:
     return forms
 
 
+def _read_people(case: Case) -> None:
+    """Attach the case's registrar, handler, lead leader and owner in one statement."""
+    fields = [Case._meta.get_field(name) for name in DETAIL_PEOPLE]
+    ids = {getattr(case, field.attname) for field in fields} - {None}
+    people = User.objects.in_bulk(ids) if ids else {}
+    for field in fields:
+        field.set_cached_value(case, people.get(getattr(case, field.attname)))
+
+
 @never_cache
 @login_required
 def detail(request, pk: int):
     """Everything about one case, and the actions the user may take now."""
     user = request.user
-    case = get_case_for_user_or_404(user, pk)
-    # Again with what the page shows beside it: one query instead of one per field.
-    case = Case.objects.select_related(*DETAIL_RELATED).get(pk=case.pk)
+    case = get_case_for_user_or_404(user, pk, related=DETAIL_RELATED)
+    _read_people(case)
     context = {
         "case": case,
         "parties": list(case.parties.select_related("person").order_by("role", "pk")),
