@@ -8,7 +8,8 @@ import pytest
 
 from tests.ops.server import get
 
-# A cold start takes 2–6 s alone, up to 20 s on a busy 2-core machine.
+# A cold start takes 2–6 s alone, up to 20 s on a busy 2-core machine; its target lives in
+# `fengqiao bench startup` (bench/README.md), not here.
 pytestmark = pytest.mark.slow
 
 
@@ -26,7 +27,6 @@ def test_up_serves_the_chinese_login_page_and_static_files_then_stops_on_ctrl_c(
     for asset in sorted(assets):
         status, content = get(server.base + asset)
         assert (status, bool(content)) == (200, True), asset
-    assert seconds < 60
     assert server.stop(signal.SIGINT) == 0
     log = server.output.read_text()
     assert "演示账号" in log

@@ -1,5 +1,5 @@
 """``fengqiao bench seed --cases N`` builds the bench city; ``fengqiao bench run``
-measures it (see bench/README.md)."""
+measures it; ``fengqiao bench startup`` times a first start (see bench/README.md)."""
 
 import time
 
@@ -27,10 +27,16 @@ class Command(BaseCommand):
         run.add_argument("--no-http", action="store_true", help="只用测试客户端")
         run.add_argument("--concurrency", type=int, default=8, help="HTTP 并发连接数")
         run.add_argument("--json", default="", help="结果另存为 JSON 文件")
+        startup = sub.add_parser("startup", help="测量空库首次启动（迁移、演示城市、首页）")
+        startup.add_argument("--repeat", type=int, default=3, help="冷启动次数")
 
     def handle(self, *args, what, **options):
         if what == "seed":
             self.seed(options)
+        elif what == "startup":
+            from fengqiao.bench import startup
+
+            startup.run(options["repeat"], out=self.stdout.write)
         else:
             from fengqiao.bench import run
 
