@@ -37,6 +37,16 @@ def _check(area, period):
     every, disputes = figures.category_counts(area, period)
     assert every == figures.breakdown(area, period, "category")
     assert disputes == figures.breakdown(area, period, "category", disputes_only=True)
+    # The dashboard's combined reads give the same as the single ones
+    now, before = figures.summary_with_previous(area, period)
+    assert (now.totals, now.durations) == (summary.totals, summary.durations)
+    assert before.totals == figures.totals(area, period.previous())
+    assert before.period == period.previous()
+    assert figures.categories_and_trend(area, period) == (
+        every,
+        disputes,
+        figures.trend(area, period),
+    )
     children = {
         (row.area.path if row.area else area.path): row.n
         for row in figures.by_child(area, period)

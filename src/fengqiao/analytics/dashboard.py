@@ -55,9 +55,10 @@ def red_risk_cases(area: Area, limit: int = LIST_SIZE) -> list[Case]:
     return _cases(ids, "area", "lead_leader")
 
 
-def build(area: Area, period: Period) -> dict:
-    now = figures.summary(area, period)
-    before = figures.summary(area, period.previous(), durations=False)
+def build(area: Area, period: Period, children: list[Area] | None = None) -> dict:
+    """Everything the dashboard shows; ``children``: ``area``'s child areas by path, when
+    the caller has them already."""
+    now, before = figures.summary_with_previous(area, period)
     headline = [
         {
             "figure": now.rate(key),
@@ -65,18 +66,18 @@ def build(area: Area, period: Period) -> dict:
         }
         for key in HEADLINE
     ]
-    children = figures.by_child(area, period)
+    children = figures.by_child(area, period, children)
     ranking = sorted(
         (r for r in children if r.area is not None and r.n),
         key=lambda r: (-(r.resolution_rate or 0), -r.n),
     )
-    categories, disputes = figures.category_counts(area, period)
+    categories, disputes, trend = figures.categories_and_trend(area, period)
     return {
         "summary": now,
         "previous": before,
         "total_change": now.total - before.total,
         "headline": headline,
-        "trend": figures.trend(area, period),
+        "trend": trend,
         "categories": categories,
         "children": children,
         "ranking": ranking,

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import BooleanField, Case, F, Q, Sum, Value, When
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,19 +49,21 @@ def monthly_width(area: Area, period: Period) -> int | None:
     return width if width in MONTHLY_WIDTHS and whole_months else None
 
 
-def rows_for(area: Area, period: Period, *, daily: bool = False):
+def rows_for(area: Area, period: Period, *, daily: bool = False, since: dt.date | None = None):
     """The roll-up rows of ``area``'s subtree in ``period``: monthly rows for a city or
     district over whole months (unless ``daily``), daily rows otherwise. Both have the
-    columns state, escalated, category_id, kind and every sum."""
+    columns state, escalated, category_id, kind and every sum. ``since`` (a first day
+    of a month when the rows are monthly) moves the start earlier: the rows are chosen
+    for ``period`` and the previous period's are read with them."""
     width = None if daily else monthly_width(area, period)
     if width is not None:
         return MonthlyFigure.objects.filter(
             paths.subtree_q("prefix", area.path),
             width=width,
-            month__gte=period.start,
+            month__gte=since or period.start,
             month__lte=period.end,
         )
-    return _days_of(DailyFigure, area, period)
+    return _days_of(DailyFigure, area, period, since=since)
 
 
 # Paths this short (a city, a district) cover so much of the table that a few days of
@@ -69,7 +71,7 @@ def rows_for(area: Area, period: Period, *, daily: bool = False):
 WIDE_PATH = 2 * paths.SEGMENT
 
 
-def _days_of(model, area: Area, period: Period):
+def _days_of(model, area: Area, period: Period, *, since: dt.date | None = None):
     """The day-keyed rows (daily roll-up, facts) of ``area``'s subtree in ``period``. A
     city's (its area range is the whole table), or a district's over a month or less, are
     found by day: the subtree is then filtered with startswith, the same rows in a form
@@ -81,7 +83,7 @@ def _days_of(model, area: Area, period: Period):
     subtree = (
         Q(area_path__startswith=area.path) if wide else paths.subtree_q("area_path", area.path)
     )
-    return model.objects.filter(subtree, day__gte=period.start, day__lte=period.end)
+    return model.objects.filter(subtree, day__gte=since or period.start, day__lte=period.end)
 
 
 @dataclass
@@ -118,18 +120,47 @@ class Totals:
         return self.sums.get(name, 0)
 
 
-def totals(area: Area, period: Period) -> Totals:
-    """One query: the measures summed per state and escalation flag."""
+def _totals_of(rows) -> Totals:
     by_state: dict[str, int] = {}
     sums = dict.fromkeys(SUMS, 0)
     local_closed = 0
-    for row in rows_for(area, period).values("state", "escalated").annotate(**_sums()):
+    for row in rows:
         by_state[row["state"]] = by_state.get(row["state"], 0) + row["s_n"]
         for name in SUMS:
             sums[name] += row[f"s_{name}"] or 0
         if row["state"] == State.CLOSED and not row["escalated"]:
             local_closed += row["s_n"]
     return Totals(by_state, sums, local_closed)
+
+
+def totals(area: Area, period: Period) -> Totals:
+    """One query: the measures summed per state and escalation flag."""
+    return _totals_of(rows_for(area, period).values("state", "escalated").annotate(**_sums()))
+
+
+def totals_with_previous(area: Area, period: Period) -> tuple[Totals, Totals]:
+    """``totals`` of ``period`` and of ``period.previous()``: one query over both when the
+    two read the same roll-up (always, except for some custom ranges), else two."""
+    previous = period.previous()
+    if monthly_width(area, period) != monthly_width(area, previous):
+        return totals(area, period), totals(area, previous)
+    rows = rows_for(area, period, since=previous.start)
+    column = "month" if rows.model is MonthlyFigure else "day"
+    found = list(
+        rows.annotate(
+            current=Case(
+                When(**{f"{column}__gte": period.start}, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .values("current", "state", "escalated")
+        .annotate(**_sums())
+        .order_by()
+    )
+    now = _totals_of(r for r in found if r["current"])
+    before = _totals_of(r for r in found if not r["current"])
+    return now, before
 
 
 def rates(t: Totals) -> list[Figure]:
@@ -404,9 +435,12 @@ _CHILD_SUMS = {
 }
 
 
-def by_child(area: Area, period: Period) -> list[AreaRow]:
-    """One row per child area (and one for cases on the area itself): two queries."""
-    children = {a.path: a for a in Area.objects.filter(parent=area).order_by("path")}
+def by_child(area: Area, period: Period, children: list[Area] | None = None) -> list[AreaRow]:
+    """One row per child area (and one for cases on the area itself): two queries, or
+    one when the caller has read ``area``'s children (all of them, by path) already."""
+    if children is None:
+        children = list(Area.objects.filter(parent=area).order_by("path"))
+    children = {a.path: a for a in children}
     width = len(area.path) + paths.SEGMENT
     rows = rows_for(area, period)
     # Monthly rows are kept at the children's width already.
@@ -478,27 +512,77 @@ def trend(area: Area, period: Period) -> list[dict]:
     rows = rows_for(area, period, daily=period.trend_unit() != "month")
     column = "month" if rows.model is MonthlyFigure else "day"
     per_day = {
-        r[column]: r
+        r[column]: (r["s_n"] or 0, r["s_closed"] or 0)
         for r in rows.values(column).annotate(
             s_n=Sum("n"), s_closed=Sum("n", filter=Q(state=State.CLOSED))
         )
     }
+    return _trend_buckets(period, per_day)
+
+
+def _trend_buckets(period: Period, per_day: dict) -> list[dict]:
+    """The trend buckets from (new, closed) per day or month of the roll-up."""
     out = []
     today = timezone.localdate()
     for label, first, last in buckets(period):
         if first > today and out:
             break  # the rest of the period is still to come
-        days = [r for d, r in per_day.items() if first <= d <= last]
+        days = [v for d, v in per_day.items() if first <= d <= last]
         out.append(
             {
                 "label": label,
                 "start": first,
                 "end": last,
-                "n": sum(r["s_n"] or 0 for r in days),
-                "closed": sum(r["s_closed"] or 0 for r in days),
+                "n": sum(n for n, _closed in days),
+                "closed": sum(closed for _n, closed in days),
             }
         )
     return out
+
+
+def categories_and_trend(area: Area, period: Period) -> tuple[list[Count], list[Count], list]:
+    """``category_counts`` and ``trend`` together: one query when the trend reads the
+    same roll-up rows as the categories and has few buckets (a city's or district's
+    months, a month's days), else two."""
+    unit = period.trend_unit()
+    monthly = monthly_width(area, period) is not None
+    if monthly != (unit == "month") or (not monthly and unit != "day"):
+        every, disputes = category_counts(area, period)
+        return every, disputes, trend(area, period)
+    rows = rows_for(area, period)
+    column = "month" if monthly else "day"
+    dispute = Q(kind=CaseKind.DISPUTE)
+    found = list(
+        rows.values(column, "category_id")
+        .annotate(
+            s_n=Sum("n"),
+            s_repeat=Sum("repeat"),
+            d_n=Sum("n", filter=dispute),
+            d_repeat=Sum("repeat", filter=dispute),
+            s_closed=Sum("n", filter=Q(state=State.CLOSED)),
+        )
+        .order_by()
+    )
+    per_day: dict = {}
+    per_category: dict = {}
+    for r in found:
+        n, closed = per_day.get(r[column], (0, 0))
+        per_day[r[column]] = (n + (r["s_n"] or 0), closed + (r["s_closed"] or 0))
+        sums = per_category.setdefault(r["category_id"], [0, 0, 0, 0])
+        sums[0] += r["s_n"] or 0
+        sums[1] += r["s_repeat"] or 0
+        sums[2] += r["d_n"] or 0
+        sums[3] += r["d_repeat"] or 0
+    labels = _labels("category", [k for k, v in per_category.items() if v[0]])
+
+    def count(category_id, n, repeat):
+        return Count(category_id, str(labels.get(category_id, category_id)), n, repeat)
+
+    every = [count(k, v[0], v[1]) for k, v in per_category.items() if v[0]]
+    every.sort(key=lambda c: (-c.n, c.value))
+    disputes = [count(k, v[2], v[3]) for k, v in per_category.items() if v[2]]
+    disputes.sort(key=lambda c: (-c.n, c.value))
+    return every, disputes, _trend_buckets(period, per_day)
 
 
 @dataclass
@@ -523,3 +607,14 @@ def summary(area: Area, period: Period, *, durations: bool = True) -> Summary:
     t = totals(area, period)
     times = handling_times(area, period, t) if durations else []
     return Summary(area, period, t, rates(t), times)
+
+
+def summary_with_previous(area: Area, period: Period) -> tuple[Summary, Summary]:
+    """``summary`` of ``period`` and, without durations, of the period before it; the
+    totals of both in one query (the dashboard's headline and its changes)."""
+    now, before = totals_with_previous(area, period)
+    previous = period.previous()
+    return (
+        Summary(area, period, now, rates(now), handling_times(area, period, now)),
+        Summary(area, previous, before, rates(before), []),
+    )

@@ -22,13 +22,21 @@ def area_for(user, value) -> Area:
     return area
 
 
-def picker_areas(user, area: Area) -> list[Area]:
-    """The area picker: the way down from the user's outermost areas, then the children."""
+def picker_areas(
+    user, area: Area, ancestors: list[Area] | None = None, children: list[Area] | None = None
+) -> list[Area]:
+    """The area picker: the way down from the user's outermost areas, then the children.
+    ``ancestors`` (the area's own and its ancestors, by path) and ``children`` (by path):
+    when the caller has read them already."""
+    if ancestors is None:
+        ancestors = list(area.ancestors())
+    if children is None:
+        children = list(area.children.order_by("path")[:200])
     roots = access.area_paths_for(user, Perm.FIGURES_VIEW)
-    chain = [a for a in area.ancestors() if any(a.path.startswith(r) for r in roots)]
+    chain = [a for a in ancestors if any(a.path.startswith(r) for r in roots)]
     tops = list(access.top_areas(user, Perm.FIGURES_VIEW).order_by("path")[:20])
     seen, out = set(), []
-    for a in [*tops, *chain, *area.children.order_by("path")[:200]]:
+    for a in [*tops, *chain, *children[:200]]:
         if a.pk not in seen:
             seen.add(a.pk)
             out.append(a)

@@ -22,6 +22,10 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _context(request):
     area = area_for(request.user, request.GET.get("area"))
     period = periods.parse(request.GET)
+    # Read once: the picker and the crumbs both show the ancestors; the picker and the
+    # children's rows both need the children.
+    ancestors = list(area.ancestors())
+    children = list(area.children.order_by("path"))
     return (
         area,
         period,
@@ -29,11 +33,11 @@ def _context(request):
             "area": area,
             "period": period,
             "period_kinds": periods.KINDS,
-            "areas": picker_areas(request.user, area),
+            "areas": picker_areas(request.user, area, ancestors, children),
             "crumbs": [
-                (a.name, links.figures_url("analytics:figures", a, period))
-                for a in area.ancestors()
+                (a.name, links.figures_url("analytics:figures", a, period)) for a in ancestors
             ],
+            "child_areas": children,
         },
     )
 
@@ -44,7 +48,7 @@ def _context(request):
 def dashboard(request):
     """领导驾驶舱: headline figures, trend, categories, ranking, hotspots, lists."""
     area, period, context = _context(request)
-    data = board.build(area, period)
+    data = board.build(area, period, context["child_areas"])
     context.update(data)
     context["charts"] = board.chart_data(data)
     context["figures_url"] = links.figures_url("analytics:figures", area, period)
@@ -73,7 +77,7 @@ def figure_detail(request):
             param = links.LIST_PARAMS.get(dimension)
             count.url = links.case_list_url(area, period, **{param: count.value}) if param else ""
         breakdowns.append({"key": dimension, "label": label, "counts": counts})
-    children = figures.by_child(area, period)
+    children = figures.by_child(area, period, context["child_areas"])
     for row in children:
         if row.area is not None:
             row.url = links.figures_url("analytics:figures", row.area, period)
