@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fengqiao.audit.middleware.AuditContextMiddleware",
     "fengqiao.accounts.middleware.IdleTimeoutMiddleware",
+    "fengqiao.core.shell.WriteMarkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -134,6 +135,23 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Caches -------------------------------------------------------------------
+# Per process. "shell": the layout's badges and role list per signed-in browser
+# (fengqiao/core/shell.py); 0 seconds turns it off. Off under pytest unless set: the
+# query-count tests compare a first page with later ones and pin the uncached shell,
+# the worst case (tests/core/test_shell.py turns it on).
+SHELL_CACHE_SECONDS = int(
+    os.environ.get("FENGQIAO_SHELL_CACHE_SECONDS", "0" if "pytest" in sys.modules else "30")
+)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shell": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "shell",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
 
 # --- Accounts -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.areas.access import Perm, has_perm
+from fengqiao.core.shell import shell_of
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,13 @@ NAV: list[NavEntry] = [
 ]
 
 
-def _badge(entry: NavEntry, user):
+def _badge(entry: NavEntry, user, request):
+    """The entry's badge, counted only if the page shows it, and kept with the shell
+    for a few seconds (``core.shell``)."""
     if not entry.badge:
         return None
     count = import_string(entry.badge)
-    return SimpleLazyObject(lambda: count(user))
+    return SimpleLazyObject(lambda: shell_of(request).get(entry.badge, lambda: count(user)))
 
 
 @lru_cache(maxsize=256)
@@ -102,7 +105,7 @@ def navigation_for(user, request) -> list[dict]:
                 "icon": entry.icon,
                 "description": entry.description,
                 "url_name": entry.url_name,
-                "badge": _badge(entry, user),
+                "badge": _badge(entry, user, request),
                 "active": request.path.startswith(url) and (url != "/" or request.path == "/"),
             }
         )
