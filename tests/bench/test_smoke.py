@@ -58,7 +58,9 @@ SHAPE = Shape(towns=9, communities_per_town=2, grids_per_community=3)
 def city(django_db_setup, django_db_blocker):
     """A small bench city, seeded once for the module and rolled back after it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        summary = seed.seed(CASES, shape=SHAPE, parallel=False)
+        # Two drawers' shares (one after the other: a test's transaction cannot fork), so
+        # that the interleaved keys and the shared numbering pass the checks below.
+        summary = seed.seed(CASES, shape=SHAPE, drawers=2)
         yield summary
         transaction.set_rollback(True)
 
@@ -199,6 +201,22 @@ def test_case_numbers_continue_from_the_counters(city):
         numbers = Case.objects.filter(number__startswith=f"{counter.prefix}-{counter.year}-")
         assert numbers.count() == counter.last
         assert numbers.aggregate(m=Max("number"))["m"].endswith(f"{counter.last:06d}")
+
+
+def test_case_ids_and_numbers_follow_the_registration_order(city):
+    """Whichever drawer drew a case, its id is its place in the city's stream and its
+    number its place in its district's year."""
+    cases = list(Case.objects.order_by("pk").values_list("pk", "number", "created_at"))
+    ids = [pk for pk, _, _ in cases]
+    assert ids == list(range(ids[0], ids[0] + CASES))
+    # (Today's cases past "now" are moved into the last hour, out of order.)
+    days_ago = [at for _, _, at in cases if at < timezone.now() - dt.timedelta(days=1)]
+    assert days_ago == sorted(days_ago)
+    last: dict[str, int] = {}
+    for _pk, number, _at in cases:
+        key, serial = number.rsplit("-", 1)
+        assert int(serial) == last.get(key, 0) + 1
+        last[key] = int(serial)
 
 
 def test_every_case_has_its_search_row_and_search_finds_it(city):

@@ -121,6 +121,8 @@ class CaseMaker:
         # the cases are drawn without mediation.
         self.mediates = ids is not None
         self.ids = ids if ids is not None else dict.fromkeys((Case, Party), 1)
+        # Drawers in parallel take every ``step``-th key of each model (see bench.seed).
+        self.step = 1
         self.names = names or {}  # user id or ("unit", id) → the name the actions write
         self.residents = Residents()
         self.mediators = {s.mediator for s in city.staff.values()}
@@ -132,7 +134,7 @@ class CaseMaker:
 
     def next_id(self, model) -> int:
         pk = self.ids[model]
-        self.ids[model] = pk + 1
+        self.ids[model] = pk + self.step
         return pk
 
     # --- one case ---------------------------------------------------------------------

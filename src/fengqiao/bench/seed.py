@@ -6,6 +6,7 @@ PostgreSQL, executemany on SQLite with the PRAGMAs of a bulk load), and never he
 memory. The search rows are written with the cases, so the trigram index is complete.
 """
 
+import copy
 import datetime as dt
 import operator
 import random
@@ -106,6 +107,10 @@ _CASE_VALUES = operator.itemgetter(*CASE_FIELDS[3:])
 CASE_MODELS = [Case, Party, TimelineEvent, Extension, Supervision, CaseSearch]
 CASE_MODELS += mediation.MODELS
 KEYED_MODELS = [Case, Party, TimelineEvent, Extension, Supervision, *mediation.MODELS]
+# The keys of the rows nothing refers to are left to the database (it numbers them in the
+# order the writer writes them: by case, whichever drawer drew it).
+_NUMBERED = {TimelineEvent: EVENT_FIELDS[1:], Extension: EXTENSION_FIELDS[1:]}
+_NUMBERED[Supervision] = SUPERVISION_FIELDS[1:]
 
 
 class CityExists(Exception):
@@ -181,9 +186,12 @@ def seed(
     shape: Shape | None = None,
     rng_seed: int = SEED,
     parallel: bool = True,
+    drawers: int | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> Summary:
-    """Build the bench city with ``cases`` cases over five years, ending now."""
+    """Build the bench city with ``cases`` cases over five years, ending now; the cases
+    are drawn in ``drawers`` forked processes (default: one per core) unless
+    ``parallel`` is false."""
     shape = shape or Shape()
     summary = Summary()
     rng = random.Random(rng_seed)
@@ -203,7 +211,9 @@ def seed(
         summary.seconds["people"] = time.perf_counter() - started - summary.seconds["city"]
         mark = time.perf_counter()
         with _deferred_search(), sink.deferred_indexes(CASE_MODELS):
-            summary.counts |= _write_cases(city, cases, rng, progress, parallel)
+            if not parallel:
+                drawers = 1
+            summary.counts |= _write_cases(city, cases, rng, progress, drawers or _cores())
         summary.seconds["cases"] = time.perf_counter() - mark
         mark = time.perf_counter()
         summary.counts["facts"] = _analytics_facts()
@@ -223,9 +233,9 @@ def seed(
     return summary
 
 
-def _write_cases(city, total: int, rng: random.Random, progress, parallel: bool) -> dict:
-    """Generate the cases in one process and write them in this one: on two cores the
-    generator's Python and the database's inserts then overlap."""
+def _write_cases(city, total: int, rng: random.Random, progress, drawers: int) -> dict:
+    """Draw the cases in ``drawers`` forked processes (or here, when 1) and write them in
+    this one: on two cores the drawing's Python and the database's inserts overlap."""
     now = timezone.now().replace(microsecond=0)
     local_today = timezone.localdate()
     first_day = local_today - dt.timedelta(days=365 * YEARS)
@@ -248,7 +258,11 @@ def _write_cases(city, total: int, rng: random.Random, progress, parallel: bool)
         if progress:
             progress("cases", counts["cases"])
 
-    counters = _in_child(plan, write) if parallel and _may_fork() else _generate(*plan, write)
+    if drawers > 1 and _may_fork():
+        counters = _in_children(plan, drawers, write)
+    else:  # the same shares one after the other (a test's transaction cannot fork)
+        for j in range(drawers):
+            counters = _generate(*plan, write, share=(j, drawers))
     with transaction.atomic():
         for (prefix, year), last in counters.items():
             CaseCounter.objects.update_or_create(prefix=prefix, year=year, defaults={"last": last})
@@ -314,6 +328,12 @@ def _analytics_facts() -> int:
         return count
 
 
+def _cores() -> int:
+    import os
+
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
 def _may_fork() -> bool:
     """Fork only from a file database or a server, outside any transaction (never in a
     test's in-memory database)."""
@@ -324,82 +344,122 @@ def _may_fork() -> bool:
     return connection.vendor != "sqlite" or not connection.is_in_memory_db()
 
 
-def _in_child(plan, write) -> dict:
+def _in_children(plan, drawers: int, write) -> dict:
+    """Run ``drawers`` forked drawers, each over its share of the cases, and write their
+    batches in turn (batch k is drawer k mod n's: the rows arrive in case order);
+    returns the case counters."""
     import multiprocessing
     import traceback
 
     from django.db import connections
 
     ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue(maxsize=3)
+    queues = [ctx.Queue(maxsize=2) for _ in range(drawers)]
 
-    def child():
+    def child(share: int):
+        queue = queues[share]
         try:
-            counters = _generate(*plan, lambda batch: queue.put(("rows", batch)))
+            emit = lambda batch: queue.put(("rows", batch))  # noqa: E731
+            counters = _generate(*plan, emit, share=(share, drawers))
             queue.put(("done", counters))
         except BaseException:  # noqa: BLE001 — reported to the parent, which raises
             queue.put(("error", traceback.format_exc()))
 
-    connections.close_all()  # the child must not share the parent's connection
-    process = ctx.Process(target=child, daemon=True)
-    process.start()
+    connections.close_all()  # the children must not share the parent's connection
+    processes = [ctx.Process(target=child, args=(j,), daemon=True) for j in range(drawers)]
+    for process in processes:
+        process.start()
     _bulk_pragmas(True)  # settings that lived on the closed connection
+    counters: dict = {}
+    live = set(range(drawers))
+    k = 0
     try:
-        while True:
-            kind, payload = queue.get()
+        while live:
+            j, k = k % drawers, k + 1  # batch k is drawer k mod n's
+            if j not in live:
+                continue
+            kind, payload = queues[j].get()
             if kind == "rows":
                 write(payload)
             elif kind == "done":
-                return payload
+                counters = payload  # every drawer counts every case
+                live.discard(j)
             else:
                 raise RuntimeError(f"生成进程出错：\n{payload}")
+        return counters
     finally:
-        process.join(timeout=30)
+        for process in processes:
+            process.join(timeout=0 if live else 30)
+            if process.is_alive():
+                process.terminate()
 
 
-def _generate(maker, city, total, rng, first_day, ids, vendor, emit) -> dict:
-    """Draw every case, day by day, and hand batches of ready rows to ``emit``."""
+def _generate(maker, city, total, plan_rng, first_day, ids, vendor, emit, share=(0, 1)) -> dict:
+    """Draw the cases, day by day, and hand batches of ready rows to ``emit``.
+
+    ``share`` = (j, n): the stream of cases is cut into batches of BATCH; this drawer
+    draws batch k when k mod n = j. Every drawer walks the same stream of registration
+    times and grids (``plan_rng``, cheap), so each knows every case's id (the first id
+    plus its index) and number (the counters run over every case); the drawing itself
+    (the case's life) takes the drawer's own random stream. The parties' and the
+    mediations' keys (which rows refer to) are the drawer's j-th of each n (interleaved
+    ranges, no gaps but the last few); the database numbers the other rows."""
+    j, n = share
+    # Each drawer starts from the same state, whether forked or run one after the other.
+    rng = random.Random()
+    rng.setstate(plan_rng.getstate())
+    ids = dict(ids)
+    maker = copy.copy(maker)
+    maker.ids = ids
     residents = Residents()
     grid_cum, acc = [], 0.0
     for _g in city.grids:  # busy and quiet grids: a fixed weight per grid
         acc += rng.uniform(0.2, 1.8)
         grid_cum.append(acc)
+    draw_seed = rng.getrandbits(64)
+    maker.rng = draw = random.Random(draw_seed + j)
+    maker.step = n
+    first_case = ids[Case]
+    for model in ids:
+        ids[model] += j
     counters: dict[tuple[str, int], int] = {}
     tz = timezone.get_current_timezone()
     now = maker.now
+    grids = city.grids
+    index = 0
     pending: list[Generated] = []
-    for d, n in enumerate(day_counts(total, first_day, 365 * YEARS, rng)):
+    for d, count in enumerate(day_counts(total, first_day, 365 * YEARS, rng)):
         day = first_day + dt.timedelta(days=d + 1)
         start = dt.datetime.combine(day, dt.time(7, 0), tzinfo=tz)
-        for s in sorted(rng.randrange(14 * 3600) for _ in range(n)):
+        for s in sorted(rng.randrange(14 * 3600) for _ in range(count)):
             created = (start + dt.timedelta(seconds=s)).astimezone(dt.UTC)
             if created >= now:
                 created = now - dt.timedelta(seconds=rng.randint(60, 3600))
-            grid = rng.choices(city.grids, cum_weights=grid_cum)[0]
-            g = maker.make(grid, created)
-            g.fields["_prefix"] = grid.prefix
-            pending.append(g)
-            if len(pending) >= BATCH:
-                emit(_rows(pending, ids, counters, residents, rng, city, vendor))
-                pending = []
+            grid = rng.choices(grids, cum_weights=grid_cum)[0]
+            key = (grid.prefix, created.astimezone(tz).year)
+            counters[key] = last = counters.get(key, 0) + 1
+            if (index // BATCH) % n == j:
+                ids[Case] = first_case + index
+                g = maker.make(grid, created)
+                g.fields["_number"] = f"{key[0]}-{key[1]}-{last:06d}"
+                pending.append(g)
+                if len(pending) == BATCH:
+                    emit(_rows(pending, residents, draw, city, vendor))
+                    pending = []
+            index += 1
     if pending:
-        emit(_rows(pending, ids, counters, residents, rng, city, vendor))
+        emit(_rows(pending, residents, draw, city, vendor))
     return counters
 
 
-def _rows(batch, ids, counters, residents, rng, city, vendor) -> dict:
+def _rows(batch, residents, rng, city, vendor) -> dict:
     """The rows of a batch of cases, converted for the database's driver."""
     case_rows, party_rows, event_rows, ext_rows, sup_rows, search_rows = [], [], [], [], [], []
     mediation_rows: dict = {m: [] for m in mediation.MODELS}
-    tz = timezone.get_current_timezone()
     for g in batch:
         f = g.fields
         case_id = g.case_id
-        prefix = f.pop("_prefix")
-        year = f["created_at"].astimezone(tz).year
-        key = (prefix, year)
-        counters[key] = last = counters.get(key, 0) + 1
-        number = f"{prefix}-{year}-{last:06d}"
+        number = f.pop("_number")
         tracking = "".join(rng.choices(TRACKING_ALPHABET, k=12))
         case_rows.append((case_id, number, tracking, *_CASE_VALUES(f)))
         names = []
@@ -408,29 +468,23 @@ def _rows(batch, ids, counters, residents, rng, city, vendor) -> dict:
             names.append(residents.name(resident))
         for model, rows in g.rows.items():
             mediation_rows[model] += rows
-        event_id = ids[TimelineEvent]
         for e in g.events:
             event_rows.append(
-                (event_id, case_id, e.at, e.actor, e.action, e.from_state, e.to_state, e.note)
-                + (e.data,)
+                (case_id, e.at, e.actor, e.action, e.from_state, e.to_state, e.note, e.data)
             )
-            event_id += 1
-        ids[TimelineEvent] = event_id
         for ext in g.extensions:
-            ext_rows.append((ids[Extension], case_id, *ext))
-            ids[Extension] += 1
+            ext_rows.append((case_id, *ext))
         for sup in g.supervisions:
-            sup_rows.append((ids[Supervision], case_id, *sup))
-            ids[Supervision] += 1
+            sup_rows.append((case_id, *sup))
         # The same text as search.index.text_of: number, title, narrative, party names.
         text = "\n".join([number, f["title"], f["narrative"], " ".join(names)])
         search_rows.append((case_id, f["area_path"], text))
     tables = [
         (Case, CASE_FIELDS, case_rows),
         (Party, PARTY_FIELDS, party_rows),
-        (TimelineEvent, EVENT_FIELDS, event_rows),
-        (Extension, EXTENSION_FIELDS, ext_rows),
-        (Supervision, SUPERVISION_FIELDS, sup_rows),
+        (TimelineEvent, _NUMBERED[TimelineEvent], event_rows),
+        (Extension, _NUMBERED[Extension], ext_rows),
+        (Supervision, _NUMBERED[Supervision], sup_rows),
         (CaseSearch, SEARCH_FIELDS, search_rows),
     ] + [(m, fields, mediation_rows[m]) for m, fields in mediation.TABLES]
     return {
