@@ -102,7 +102,7 @@ def test_dashboard_query_count_is_constant(client, world, other_street):
     many = _count_queries(client, _month(world.city))
     # Then the dashboard costs the same number of queries, and few of them
     assert few == many
-    assert many <= 26
+    assert many <= 24
 
 
 def test_exports_hold_the_dashboards_numbers_and_only_the_town(client, town_data):

@@ -3,12 +3,15 @@ and the ledger, figures and report downloads. Every page asks ``scope.area_for``
 its area, so a town leader gets the common 404 for anything outside the town."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from fengqiao.areas import paths
+from fengqiao.areas.models import Area
 from fengqiao.audit.log import record
 
 from . import dashboard as board
@@ -22,10 +25,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 def _context(request):
     area = area_for(request.user, request.GET.get("area"))
     period = periods.parse(request.GET)
-    # Read once: the picker and the crumbs both show the ancestors; the picker and the
-    # children's rows both need the children.
-    ancestors = list(area.ancestors())
-    children = list(area.children.order_by("path"))
+    # One read for both: the picker and the crumbs show the ancestors; the picker and the
+    # children's rows need the children.
+    ancestors, children = [], []
+    prefixes = [area.path[:i] for i in range(paths.SEGMENT, len(area.path) + 1, paths.SEGMENT)]
+    for a in Area.objects.filter(Q(path__in=prefixes) | Q(parent=area)).order_by("path"):
+        (ancestors if len(a.path) <= len(area.path) else children).append(a)
     return (
         area,
         period,
