@@ -22,13 +22,25 @@ def columns(model: type[Model], fields: Sequence[str]) -> list[str]:
     return [model._meta.get_field(name).column for name in fields]
 
 
+_EPOCH = dt.date(1970, 1, 1)
+_CLOCK = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(86400)]
+_DAYS: dict[int, str] = {}
+
+
 def _sqlite_datetime(value):
-    # The SQLite backend stores aware datetimes as naive UTC text.
+    # The SQLite backend stores aware datetimes as naive UTC text: "YYYY-MM-DD HH:MM:SS"
+    # (an aware isoformat costs four times what the epoch second and two lookups cost).
     if value is None:
         return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return value.isoformat(" ")[:-6]  # without "+00:00"
+    if value.microsecond:
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        return value.isoformat(" ")[:-6]  # without "+00:00"
+    day, second = divmod(int(value.timestamp()), 86400)
+    prefix = _DAYS.get(day)
+    if prefix is None:
+        prefix = _DAYS[day] = (_EPOCH + dt.timedelta(days=day)).strftime("%Y-%m-%d ")
+    return prefix + _CLOCK[second]
 
 
 # One encoder for every value: json.dumps with options builds a new one per call.
