@@ -8,7 +8,7 @@ nothing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from fengqiao.areas.access import Perm
 from fengqiao.audit.log import record, record_refusal
 from fengqiao.people.models import Person
 from fengqiao.people.views import classify
-from fengqiao.search.index import matching_q, normalize
+from fengqiao.search.index import normalize, search_cases
 
 from . import deadlines, notify, workbench
 from .access import get_case_for_user_or_404, may_take
@@ -221,9 +221,10 @@ def person_search(request):
 
 
 def _filtered(user, form: CaseFilterForm):
+    """The cases the form selects, and the key to page them by (``search_cases``)."""
     qs = Case.objects.visible_to(user)
     if not form.is_valid():
-        return qs
+        return qs, F("pk")
     d = form.cleaned_data
     if d.get("area"):
         qs = qs.within(d["area"])
@@ -248,21 +249,25 @@ def _filtered(user, form: CaseFilterForm):
             Q(current_handler__full_name__contains=name) | Q(current_handler__username=name)
         )
     if normalize(d.get("q", "")):
-        qs = qs.filter(matching_q(d["q"]))
-    return qs
+        return search_cases(qs, d["q"])
+    return qs, F("pk")
 
 
 def _int(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
-def _page(qs, order: str) -> list[Case]:
-    """One page and a row more, ordered by id. The ids are chosen first and the rows read
-    after, in one statement: a town's range on ``area_path`` cannot walk in id order, and
-    sorting its ids (in the index) costs far less than sorting its whole rows with their
-    joins (SQLite) or walking the table by id to find the town's rows (PostgreSQL)."""
-    ids = qs.order_by(order).values("pk")[: PAGE_SIZE + 1]
-    rows = Case.objects.filter(pk__in=ids).order_by(order)
+def _page(qs, key, *, newest_first: bool) -> list[Case]:
+    """One page and a row more, ordered by id (``key``: the id, or the search index's row
+    id that equals it). The ids are chosen first and the rows read after, in one
+    statement: a town's range on ``area_path`` cannot walk in id order, and sorting its
+    ids (in the index) costs far less than sorting its whole rows with their joins
+    (SQLite) or walking the table by id to find the town's rows (PostgreSQL). A search
+    joined to SQLite's index is read in two: its join must stay at the top of a statement."""
+    ids = qs.order_by(key.desc() if newest_first else key.asc()).values("pk")[: PAGE_SIZE + 1]
+    if not isinstance(key, F):
+        ids = list(ids.values_list("pk", flat=True))
+    rows = Case.objects.filter(pk__in=ids).order_by("-pk" if newest_first else "pk")
     return list(rows.select_related("area", "category", "current_unit", "current_handler"))
 
 
@@ -274,15 +279,17 @@ def case_list(request):
     user = request.user
     _require_somewhere(user, Perm.CASE_VIEW, Perm.CASE_VIEW_ASSIGNED)
     form = CaseFilterForm(user, request.GET or None)
-    qs = _filtered(user, form)
+    qs, key = _filtered(user, form)
     after, before = _int(request.GET.get("after")), _int(request.GET.get("before"))
+    keyed = qs.alias(page_key=key)
     if before is not None:
-        page = _page(qs.filter(pk__gt=before), "pk")
+        page = _page(keyed.filter(page_key__gt=before), key, newest_first=False)
         has_prev = len(page) > PAGE_SIZE
         page = page[:PAGE_SIZE][::-1]
         has_next = True
     else:
-        page = _page(qs if after is None else qs.filter(pk__lt=after), "-pk")
+        rows = qs if after is None else keyed.filter(page_key__lt=after)
+        page = _page(rows, key, newest_first=True)
         has_next = len(page) > PAGE_SIZE
         page = page[:PAGE_SIZE]
         has_prev = after is not None

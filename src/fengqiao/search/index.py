@@ -30,8 +30,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import Expression, RawSQL
 
 from .models import CaseSearch
 
@@ -200,6 +200,45 @@ def _ids_matching(term: str) -> RawSQL:
     """A subquery of the ids of cases whose text contains ``term``."""
     sql, params = matching_ids_sql(term)
     return RawSQL(sql, params)  # noqa: S611 — the term is a bound parameter
+
+
+def _streaming_match(term: str) -> tuple[str, str] | None:
+    """(FTS5 table, MATCH expression) for a term SQLite can stream newest first."""
+    if connection.vendor != "sqlite":
+        return None
+    if len(term) >= MIN_TRIGRAM:
+        return TRIGRAM_TABLE, _fts_phrase(term)
+    if not _NOT_IN_BIGRAMS.search(term):
+        return BIGRAM_TABLE, _fts_phrase(term) + (" *" if len(term) == 1 else "")
+    return None
+
+
+def search_cases(cases: QuerySet, query: str) -> tuple[QuerySet, Expression]:
+    """``cases`` narrowed to those containing every word of ``query``, and the key to page
+    them by: the case id or, on SQLite, the FTS5 row id that equals it.
+
+    On SQLite the first word's FTS5 table is joined and drives the statement: it hands
+    over its matches newest first, so a page and a count capped at COUNT_CAP stop after
+    as many matches as they need. As ``id IN (matches)`` (``matching_q``) every match is
+    collected first: 纠纷, in 37 % of cases, cost ≈ 150 ms a statement at 1M. The join
+    only works at the top of a statement: evaluate the ids, do not nest them in another
+    query (whose table aliases would be renamed under the raw SQL).
+    """
+    terms = [t for t in normalize(query).split(" ") if t]
+    key: Expression = F("pk")
+    driving = _streaming_match(terms[0]) if terms else None
+    if driving is not None:
+        table, match = driving
+        cases = cases.extra(  # noqa: S610 — names from this module, the term a parameter
+            tables=[table],
+            where=[f"{table}.rowid = {cases.model._meta.db_table}.id", f"{table} MATCH %s"],
+            params=[match],
+        )
+        key = RawSQL(f"{table}.rowid", [])  # noqa: S611 — names from this module
+        terms = terms[1:]
+    for term in terms:
+        cases = cases.filter(pk__in=_ids_matching(term))
+    return cases, key
 
 
 def matching_q(query: str, field: str = "pk") -> Q:
