@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import AuditRecord, ChainHead, Outcome
@@ -85,34 +85,57 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    rec = AuditRecord(
+        # Second precision: the hash input (epoch seconds) is then identical after a
+        # round trip through either database.
+        at=timezone.now().replace(microsecond=0),
+        actor_id=actor.pk if authenticated else None,
+        actor_name=actor_name or (actor.get_username() if authenticated else ""),
+        area_path=area.path if area is not None else "",
+        area_name=area.name if area is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        outcome=outcome,
+        client_ip=(_context.get() or _NO_REQUEST).client_ip,
+        detail=detail or {},
+    )
     # No savepoint inside the caller's transaction: a failure here fails the change it
-    # records anyway, and a savepoint is two more statements on every write.
-    with transaction.atomic(savepoint=False):
-        head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    # records anyway, and a savepoint is two more statements on every write. The head
+    # is locked as late as possible: from here to the commit every other writer waits.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_HEAD_SQL[connection.features.has_select_for_update])
+        head = cursor.fetchone()
         if head is None:  # the first record ever
-            head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        rec = AuditRecord(
-            seq=head.seq + 1,
-            # Second precision: the hash input (epoch seconds) is then identical after a
-            # round trip through either database.
-            at=timezone.now().replace(microsecond=0),
-            actor_id=actor.pk if authenticated else None,
-            actor_name=actor_name or (actor.get_username() if authenticated else ""),
-            area_path=area.path if area is not None else "",
-            area_name=area.name if area is not None else "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id)[:64],
-            outcome=outcome,
-            client_ip=(_context.get() or _NO_REQUEST).client_ip,
-            detail=detail or {},
-            prev_hash=head.hash,
+            ChainHead.objects.select_for_update().get_or_create(pk=1)
+            head = (0, GENESIS)
+        rec.seq, rec.prev_hash = head[0] + 1, head[1]
+        rec.hash = compute_hash(rec.prev_hash, rec)
+        # Raw statements: the ORM's INSERT and UPDATE machinery cost more CPU than the
+        # rest of the record; the values go through the fields' own conversions.
+        cursor.execute(
+            _insert_sql(),
+            [f.get_db_prep_save(getattr(rec, f.attname), connection) for f in _COLUMNS],
         )
-        rec.hash = compute_hash(head.hash, rec)
-        rec.save(force_insert=True)
-        head.seq, head.hash = rec.seq, rec.hash
-        head.save(update_fields=["seq", "hash"])
+        rec.pk = cursor.fetchone()[0]
+        rec._state.adding = False
+        cursor.execute(_HEAD_UPDATE_SQL, [rec.seq, rec.hash])
     return rec
+
+
+_HEAD_SQL = {
+    False: "SELECT seq, hash FROM audit_chainhead WHERE id = 1",
+    True: "SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE",
+}
+_HEAD_UPDATE_SQL = "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = 1"
+_COLUMNS = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
+
+
+def _insert_sql() -> str:
+    names = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    table = connection.ops.quote_name(AuditRecord._meta.db_table)
+    return f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
 
 
 def record_refusal(*, actor, perm: str, area=None, obj=None, object_type="", object_id=""):

@@ -7,7 +7,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from fengqiao.areas import paths
@@ -118,14 +118,22 @@ def allocate_number(area: Area, chain: list[Area] | None = None) -> str:
     commit, so two desks registering at once can never get the same number.
     """
     prefix, year = number_prefix(area, chain), timezone.localdate().year
-    counter = CaseCounter.objects.filter(prefix=prefix, year=year)
-    # Increment in the database first (one statement that takes the row lock), then
-    # read the value; the first case of a district-year creates the row.
-    if not counter.update(last=F("last") + 1):
-        CaseCounter.objects.get_or_create(prefix=prefix, year=year)
-        counter.update(last=F("last") + 1)
-    last = counter.values_list("last", flat=True).get()
-    return f"{prefix}-{year}-{last:06d}"
+    # Increment in the database and read the value in one statement that takes the row
+    # lock; the first case of a district-year creates the row.
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER_SQL, [prefix, year])
+        found = cursor.fetchone()
+        if found is None:
+            CaseCounter.objects.get_or_create(prefix=prefix, year=year)
+            cursor.execute(_NEXT_NUMBER_SQL, [prefix, year])
+            found = cursor.fetchone()
+    return f"{prefix}-{year}-{found[0]:06d}"
+
+
+_NEXT_NUMBER_SQL = (
+    f"UPDATE {CaseCounter._meta.db_table} SET last = last + 1 "  # noqa: S608 — our names
+    "WHERE prefix = %s AND year = %s RETURNING last"
+)
 
 
 def city_path(area: Area) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Notification
+from .rows import insert
 
 logger = logging.getLogger("fengqiao.notify")
 
@@ -42,7 +43,7 @@ def notify(recipients, *, case, kind: str, text: str) -> list[Notification]:
     """Put a notification in each recipient's inbox; send it out after commit."""
     rows = []
     for user in {u.pk: u for u in recipients if u is not None}.values():
-        row = Notification.objects.create(recipient=user, case=case, kind=kind, text=text[:300])
+        row = insert(Notification(recipient=user, case=case, kind=kind, text=text[:300]))
         transaction.on_commit(lambda row=row: _send(row))
         rows.append(row)
     return rows

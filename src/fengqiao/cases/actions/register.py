@@ -33,6 +33,7 @@ from ..models import (
     Party,
     PartyRole,
 )
+from ..rows import insert
 from ..states import OPEN_STATES, Action, State
 from .base import (
     MAX_NARRATIVE,
@@ -190,7 +191,7 @@ def register_case(
     chain = list(Area.objects.ancestors_of(place))
     registered = _registering_area(actor, place, chain)
     with _files_rolled_back() as written, transaction.atomic():
-        case = Case.objects.create(
+        case = Case(
             number=intake.allocate_number(place, chain),
             tracking_code="".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12)),
             kind=kind,
@@ -213,6 +214,7 @@ def register_case(
             registered_area=registered,
             registered_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        insert(case)
         # The case is new, so its parties are too: one INSERT for all of them. A person
         # named twice stays one party, in the first role given.
         rows: dict[int, Party] = {}
@@ -234,7 +236,13 @@ def register_case(
             check_choice(link_kind, LinkKind, "关联类型")
             CaseLink.objects.create(case=case, other=other, kind=link_kind, created_by=actor)
         index_case(case, new=True)  # the search row commits or rolls back with the case
-        write_event(case, actor=actor, action="register", from_state="", note="", data={})
+        # The figures need not read back what was just written: the case is new and
+        # its duplicate links are the ones given.
+        repeat = any(kind == LinkKind.DUPLICATE for _, kind in links)
+        fact = {"new": True, "repeat": repeat}
+        write_event(
+            case, actor=actor, action="register", from_state="", note="", data={}, fact=fact
+        )
     return case
 
 
