@@ -63,6 +63,12 @@ def test_mediated_case_counts_in_success_satisfaction_and_fulfilment(desk, case,
     # And the visit register lists both revisits
     book = load_workbook(io.BytesIO(exports.ledger_workbook(w.street, year)))
     rows = list(book["回访登记"].iter_rows(min_row=2, values_only=True))
+    # (each column under its own heading)
+    assert [book["回访登记"][cell].value for cell in ("C1", "I1", "J1")] == [
+        "回访类型",
+        "满意度",
+        "履行情况",
+    ]
     assert [(r[2], r[8], r[9]) for r in rows] == [
         ("次日回访", "基本满意", "未到期"),
         ("履行期限回访", "满意", "已履行"),

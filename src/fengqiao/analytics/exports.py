@@ -13,6 +13,7 @@ from django.utils import timezone
 from docx import Document
 from docx.shared import Cm
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from fengqiao.areas import paths
@@ -50,6 +51,21 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows, first: bool = Fals
     return ws
 
 
+def _streamed_sheet(wb: Workbook, title: str, header: list[str], rows) -> None:
+    """A sheet of a write-only workbook: each row goes straight to the file (a ledger can
+    hold a city's year of cases; the in-memory sheet costs several times as much)."""
+    ws = wb.create_sheet(title)
+    bold = Font(bold=True)
+    cells = []
+    for h in header:
+        cell = WriteOnlyCell(ws, value=safe(h))
+        cell.font = bold
+        cells.append(cell)
+    ws.append(cells)
+    for row in rows:
+        ws.append([safe(v) for v in row])
+
+
 def _bytes(wb: Workbook) -> bytes:
     out = io.BytesIO()
     wb.save(out)
@@ -68,9 +84,20 @@ def ledger_cases(area, period: Period):
         Case.objects.filter(
             paths.subtree_q("area_path", area.path), created_at__gte=start, created_at__lt=end
         )
-        .select_related("area", "category", "current_unit", "current_handler")
+        # The category's parent: a subtype prints as "class / subtype" (one query per
+        # such case otherwise); only the columns the ledger prints.
+        .select_related("area", "category__parent", "current_unit", "current_handler")
+        .only(*LEDGER_FIELDS)
         .order_by("created_at", "pk")
     )
+
+
+LEDGER_FIELDS = (
+    "number", "created_at", "kind", "channel", "title", "state", "grade", "risk", "due_at",
+    "completed_at", "closed_at", "return_count", "rework_count", "was_escalated",
+    "area__name", "category__name", "category__parent__name", "current_unit__name",
+    "current_handler__full_name", "current_handler__username",
+)  # fmt: skip
 
 
 LEDGER_HEADER = [
@@ -80,12 +107,27 @@ LEDGER_HEADER = [
 ]  # fmt: skip
 
 
+def _displays(model, *names: str):
+    """For each field, what its ``get_<name>_display()`` shows, per value: looked up once
+    per download, not once per cell (each call hashes every translated choice)."""
+    return [
+        {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+        for name in names
+    ]
+
+
+def _shown(labels: dict, value):
+    return labels.get(value, value)
+
+
 def ledger_rows(area, period: Period):
+    kind, channel, state, grade, risk = _displays(Case, "kind", "channel", "state", "grade", "risk")
     for c in ledger_cases(area, period).iterator(chunk_size=2000):
         yield [
-            c.number, c.created_at, c.get_kind_display(), c.get_channel_display(), str(c.category),
-            c.title, c.area.name, c.get_state_display(), c.get_grade_display(),
-            c.get_risk_display(), c.current_unit.name if c.current_unit_id else "",
+            c.number, c.created_at, _shown(kind, c.kind), _shown(channel, c.channel),
+            str(c.category), c.title, c.area.name, _shown(state, c.state),
+            _shown(grade, c.grade), _shown(risk, c.risk),
+            c.current_unit.name if c.current_unit_id else "",
             str(c.current_handler) if c.current_handler_id else "", c.due_at, c.completed_at,
             c.closed_at, c.return_count, c.rework_count, c.was_escalated,
         ]  # fmt: skip
@@ -114,24 +156,20 @@ def revisit_rows(area, period: Period):
         .select_related("case", "done_by")
         .order_by("done_at", "pk")
     )
+    kind, method, satisfaction = _displays(Revisit, "kind", "method", "satisfaction")
     for r in rows.iterator(chunk_size=2000):
         performance = "；".join(PERFORMANCE.get(v, v) for v in (r.performance or {}).values())
         yield [
-            r.case.number, r.case.title, r.get_kind_display(), r.due_on, r.done_at,
-            str(r.done_by or ""), r.get_method_display(), r.contacted,
-            r.get_satisfaction_display(), performance, r.note,
+            r.case.number, r.case.title, _shown(kind, r.kind), r.due_on, r.done_at,
+            str(r.done_by or ""), _shown(method, r.method), r.contacted,
+            _shown(satisfaction, r.satisfaction), performance, r.note,
         ]  # fmt: skip
 
 
 def ledger_workbook(area, period: Period) -> bytes:
-    wb = Workbook(write_only=False)
-    _sheet(wb, "矛盾纠纷台账", LEDGER_HEADER, ledger_rows(area, period), first=True)
-    _sheet(
-        wb,
-        "回访登记",
-        ["案件编号", "标题", "回访时间", "回访人", "回访情况"],
-        revisit_rows(area, period),
-    )
+    wb = Workbook(write_only=True)
+    _streamed_sheet(wb, "矛盾纠纷台账", LEDGER_HEADER, ledger_rows(area, period))
+    _streamed_sheet(wb, "回访登记", REVISIT_HEADER, revisit_rows(area, period))
     return _bytes(wb)
 
 
