@@ -59,7 +59,7 @@ def _registering_area(actor, area: Area, chain: list[Area]) -> Area:
     return next((a for a in chain if a.path == deepest), area)
 
 
-def _person_for(party: PartyInput, case: Case, actor) -> Person:
+def _person_for(party: PartyInput, area: Area, household, actor) -> Person:
     """The party's person: given, found by ID number (or phone and name) in the city,
     or registered now through the people register's own checks."""
     if party.person is not None:
@@ -67,7 +67,7 @@ def _person_for(party: PartyInput, case: Case, actor) -> Person:
     id_number = intake.normalize_id_number(party.id_number)
     phone = intake.normalize_phone(party.phone)
     name = (party.name or "").strip()
-    city = intake.city_path(case.area)
+    city = intake.city_path(area)
     known = Person.objects.filter(city_path=city)
     existing = None
     if id_number:
@@ -78,17 +78,17 @@ def _person_for(party: PartyInput, case: Case, actor) -> Person:
         return existing
     # The intake desk may register a party even without the right to edit the people
     # register; the case's own audit record then names who did it.
-    editor = actor if area_access.has_perm(actor, Perm.PERSON_EDIT, case.area) else None
+    editor = actor if area_access.has_perm(actor, Perm.PERSON_EDIT, area) else None
     try:
         return create_person(
             actor=editor,
-            area=case.area,
+            area=area,
             name=name,
             id_number=id_number,
             phone=phone,
             sex=party.sex or Sex.UNKNOWN,
             address=party.address,
-            household=case.household,
+            household=household,
             data_source=DataSource.INTAKE,
         )
     except PersonInvalid as exc:
@@ -191,6 +191,9 @@ def register_case(
     chain = list(Area.objects.ancestors_of(place))
     registered = _registering_area(actor, place, chain)
     with _files_rolled_back() as written, transaction.atomic():
+        # The parties' people first: from the number on, the district's counter row is
+        # locked until the commit, and other desks of the district wait for it.
+        people = [_person_for(party, place, household, actor) for party in parties]
         case = Case(
             number=intake.allocate_number(place, chain),
             tracking_code="".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12)),
@@ -218,8 +221,7 @@ def register_case(
         # The case is new, so its parties are too: one INSERT for all of them. A person
         # named twice stays one party, in the first role given.
         rows: dict[int, Party] = {}
-        for party in parties:
-            person = _person_for(party, case, actor)
+        for party, person in zip(parties, people, strict=True):
             rows.setdefault(
                 person.pk,
                 Party(
