@@ -5,7 +5,7 @@ from django.http import Http404
 
 from fengqiao.areas import access
 from fengqiao.areas.access import Perm
-from fengqiao.areas.models import Area
+from fengqiao.areas.models import Area, Level
 
 
 def area_for(user, value) -> Area:
@@ -36,8 +36,12 @@ def picker_areas(
     chain = [a for a in ancestors if any(a.path.startswith(r) for r in roots)]
     tops = list(access.top_areas(user, Perm.FIGURES_VIEW).order_by("path")[:20])
     seen, out = set(), []
+    # The level's label looked up once, not by get_level_display() per option (which
+    # hashes every translated choice on each call).
+    levels = {value: str(label) for value, label in Level.choices}
     for a in [*tops, *chain, *children[:200]]:
         if a.pk not in seen:
             seen.add(a.pk)
+            a.level_label = levels.get(a.level, a.level)
             out.append(a)
     return out
