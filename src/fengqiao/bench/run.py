@@ -11,11 +11,13 @@ The server's resident memory is sampled while it serves.
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -610,6 +612,50 @@ def load(port: int, requests: list[tuple], concurrency: int, seconds: float, ok=
     return len(latencies), time.perf_counter() - started, latencies, errors
 
 
+# wrk (Debian package ``wrk``), when installed, sends the intake POST as well: a client
+# written in C that takes far less of the two cores than the threads above, which share
+# them with the server. Both figures are reported; ``FENGQIAO_BENCH_WRK=0`` skips it.
+_WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.body = io.open(os.getenv("FQ_BODY"), "rb"):read("*a")
+wrk.headers["Authorization"] = os.getenv("FQ_AUTH")
+wrk.headers["Content-Type"] = "application/json"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("FQ %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95),
+    e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def wrk_path() -> str | None:
+    if os.environ.get("FENGQIAO_BENCH_WRK", "1") == "0":
+        return None
+    return shutil.which("wrk")
+
+
+def wrk_post(port: int, path: str, body: bytes, auth: str, concurrency: int, seconds: float):
+    """POST the same body for ``seconds`` with wrk over ``concurrency`` keep-alive
+    connections (2 threads); (done, elapsed s, median s, p95 s, errors) or None."""
+    wrk = wrk_path()
+    if wrk is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        script, body_file = Path(tmp) / "post.lua", Path(tmp) / "body.json"
+        script.write_text(_WRK_SCRIPT)
+        body_file.write_bytes(body)
+        env = dict(os.environ, FQ_BODY=str(body_file), FQ_AUTH=auth)
+        cmd = [wrk, "-t", "2", "-c", str(concurrency), "-d", f"{max(1, int(seconds))}s"]
+        cmd += ["--timeout", "60s", "-s", str(script), f"http://127.0.0.1:{port}{path}"]
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=seconds + 90)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("FQ ")), None)
+    if line is None:
+        return None
+    requests, micros, p50, p95, errors = (int(x) for x in line.split()[1:])
+    return requests, micros / 1e6, p50 / 1e6, p95 / 1e6, errors
+
+
 class RssSampler(threading.Thread):
     def __init__(self, server: Server):
         super().__init__(daemon=True)
@@ -709,6 +755,8 @@ def http_writes(p: Personas, seconds: float, out, log_dir: Path) -> tuple[list[R
         body = json.dumps(intake_body(p), ensure_ascii=False).encode()
         reqs = [("POST", "/api/v1/cases", body, auth)] * 100_000
         results.append(_http("intake: API POST /api/v1/cases", server, reqs, seconds, out))
+        found = _wrk("intake: API POST /api/v1/cases", server, body, auth, seconds, out)
+        results += [found] if found is not None else []
 
         cookie, csrf = _login(server.port, p.town_intake.username)
         form = urlencode(intake_form(p, csrf)).encode()
@@ -772,6 +820,30 @@ def _http(name: str, server: Server, reqs, seconds: float, out) -> Result:
     note = f"{len(errors)} errors: {errors[0]}" if errors else ""
     result = Result(
         f"{name} ×{CONCURRENCY}", median, p95, n=done, rps=done / elapsed, note=note, cpu_ms=cpu_ms
+    )
+    out(_line(result))
+    return result
+
+
+def _wrk(name: str, server: Server, body: bytes, auth: dict, seconds: float, out):
+    """The same intake load sent by wrk (None without wrk): the client's own CPU no
+    longer competes with the server as much as the Python threads do."""
+    cpu = server.cpu_seconds()
+    found = wrk_post(
+        server.port, "/api/v1/cases", body, auth["Authorization"], CONCURRENCY, seconds
+    )
+    if found is None:
+        return None
+    done, elapsed, median, p95, errors = found
+    cpu_ms = (server.cpu_seconds() - cpu) / done * 1000 if done else None
+    result = Result(
+        f"{name} ×{CONCURRENCY} (wrk)",
+        median * 1000,
+        p95 * 1000,
+        n=done,
+        rps=done / elapsed if elapsed else 0,
+        note=f"{errors} errors" if errors else "",
+        cpu_ms=cpu_ms,
     )
     out(_line(result))
     return result
