@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.audit.log import record
+from fengqiao.cases.rows import Read, first_of
 
 from .models import ApiToken
 
@@ -67,11 +68,20 @@ def revoke_token(*, actor, token: ApiToken, actor_name: str = "") -> ApiToken:
     return locked
 
 
+# Every API request reads its token: compiled once (see cases.rows.Read).
+_LIVE_TOKEN = Read(
+    lambda key_hash: first_of(
+        ApiToken.objects.live().select_related("user").filter(key_hash=key_hash)
+    ),
+    str,
+)
+
+
 def token_for_key(key: str) -> ApiToken | None:
     """The live token whose key this is, marked as used; None for anything else."""
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
-    token = ApiToken.objects.live().select_related("user").filter(key_hash=hash_key(key)).first()
+    token = _LIVE_TOKEN.first(hash_key(key))
     if token is None:
         return None
     now = timezone.now()

@@ -7,6 +7,7 @@ from fengqiao.areas import access
 from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Area
 from fengqiao.cases.models import Category
+from fengqiao.cases.rows import Read, first_of
 from fengqiao.units.models import Unit
 
 from .errors import ApiError
@@ -30,8 +31,15 @@ def unknown(field: str, message: str) -> ApiError:
     return ApiError("unknown_code", message, field=field)
 
 
+# Read on every intake: compiled once (see cases.rows.Read).
+_ACTIVE_CATEGORY = Read(
+    lambda code: first_of(Category.objects.filter(code=code, is_active=True)), str
+)
+_AREA = Read(lambda code: first_of(Area.objects.filter(code=code)), str)
+
+
 def category_by_code(code: str, field: str = "category") -> Category:
-    category = Category.objects.filter(code=code, is_active=True).first()
+    category = _ACTIVE_CATEGORY.first(code)
     if category is None:
         raise unknown(field, f"类别编码不存在：{code}")
     return category
@@ -48,7 +56,7 @@ def area_in_reach(user, code: str, perm: str, field: str = "area") -> Area:
     """An area where ``user`` holds ``perm``; missing and out of reach read the same."""
     # Codes are unique: read the area, then ask the grants already read for this user
     # (the same subtree test as a scoped query, without compiling one).
-    area = Area.objects.filter(code=code).first()
+    area = _AREA.first(code)
     if area is None or not access.has_perm(user, perm, area):
         raise unknown(field, f"区域代码不存在或不在您的辖区内：{code}")
     return area

@@ -29,6 +29,7 @@ from fengqiao.cases.models import (
     Grade,
     Risk,
 )
+from fengqiao.cases.rows import Read, first_of
 from fengqiao.cases.states import CLOCK_STATES, State
 from fengqiao.people.models import Person
 from fengqiao.search.index import matching_q, normalize
@@ -117,8 +118,10 @@ def decoded(part: AttachmentIn, name: str, errors: FieldErrors) -> list[ContentF
     return [ContentFile(data, name=part.name or "附件")]
 
 
+_PERSON = Read(lambda pk: first_of(Person.objects.filter(pk=pk)), int)
+
+
 def _parties(user, payload: CaseIn, errors: FieldErrors) -> list[PartyInput]:
-    people = Person.objects.all()
     result = []
     for index, party in enumerate(payload.parties):
         at = f"parties.{index}"
@@ -126,7 +129,7 @@ def _parties(user, payload: CaseIn, errors: FieldErrors) -> list[PartyInput]:
         if party.person is not None:
             # By id, then the same subtree test a scoped query makes, on the grants
             # already read for this user.
-            person = people.filter(pk=party.person).first()
+            person = _PERSON.first(party.person)
             roots = access.area_paths_for(user, Perm.PERSON_VIEW)
             if person is not None and not any(person.area_path.startswith(r) for r in roots):
                 person = None

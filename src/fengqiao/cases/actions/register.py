@@ -33,7 +33,7 @@ from ..models import (
     Party,
     PartyRole,
 )
-from ..rows import insert
+from ..rows import Read, first_of, insert
 from ..states import OPEN_STATES, Action, State
 from .base import (
     MAX_NARRATIVE,
@@ -59,6 +59,22 @@ def _registering_area(actor, area: Area, chain: list[Area]) -> Area:
     return next((a for a in chain if a.path == deepest), area)
 
 
+# Compiled once (see cases.rows.Read): the same reads as Person.objects.filter(…).first().
+_BY_ID_NUMBER = Read(
+    lambda city, id_number: first_of(Person.objects.filter(city_path=city, id_number=id_number)),
+    str,
+    str,
+)
+_BY_PHONE_AND_NAME = Read(
+    lambda city, phone, name: first_of(
+        Person.objects.filter(city_path=city, phone=phone, name=name)
+    ),
+    str,
+    str,
+    str,
+)
+
+
 def _person_for(party: PartyInput, area: Area, household, actor) -> Person:
     """The party's person: given, found by ID number (or phone and name) in the city,
     or registered now through the people register's own checks."""
@@ -68,12 +84,11 @@ def _person_for(party: PartyInput, area: Area, household, actor) -> Person:
     phone = intake.normalize_phone(party.phone)
     name = (party.name or "").strip()
     city = intake.city_path(area)
-    known = Person.objects.filter(city_path=city)
     existing = None
     if id_number:
-        existing = known.filter(id_number=id_number).first()
+        existing = _BY_ID_NUMBER.first(city, id_number)
     elif phone and name:
-        existing = known.filter(phone=phone, name=name).first()
+        existing = _BY_PHONE_AND_NAME.first(city, phone, name)
     if existing is not None:
         return existing
     # The intake desk may register a party even without the right to edit the people
