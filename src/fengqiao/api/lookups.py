@@ -71,10 +71,15 @@ def unit_by_id(pk: int | None, field: str = "unit") -> Unit | None:
     return unit
 
 
+_ACTIVE_USER = Read(
+    lambda name: first_of(get_user_model().objects.filter(username=name, is_active=True)), str
+)
+
+
 def user_by_name(username: str | None, field: str):
     if not username:
         return None
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    user = _ACTIVE_USER.first(username)
     if user is None:
         raise unknown(field, f"用户不存在：{username}")
     return user
