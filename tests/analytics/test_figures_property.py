@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from fengqiao.analytics import figures, rebuild
 from fengqiao.analytics.models import CaseFact, DailyFigure, GridYear, MonthlyFigure
 from fengqiao.analytics.periods import period_of
+from fengqiao.areas.models import Area
 
 from . import brute
 from .histories import START, case_plans, play
@@ -47,6 +48,22 @@ def _check(area, period):
         disputes,
         figures.trend(area, period),
     )
+    # The dashboard's one read of the daily rows (a period with a trend by day) gives
+    # the same as the single reads
+    board = figures.small_area_board(
+        area, period, list(Area.objects.filter(parent=area).order_by("path")), 99
+    )
+    if board is not None:
+        event("dashboard: one read of the daily rows")
+        assert board == (
+            now.totals,
+            before.totals,
+            figures.by_child(area, period),
+            every,
+            disputes,
+            figures.trend(area, period),
+            figures.hotspot_grids(area, period, 99),
+        )
     children = {
         (row.area.path if row.area else area.path): row.n
         for row in figures.by_child(area, period)

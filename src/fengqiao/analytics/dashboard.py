@@ -64,7 +64,17 @@ def red_risk_cases(area: Area, limit: int = LIST_SIZE) -> list[Case]:
 def build(area: Area, period: Period, children: list[Area] | None = None) -> dict:
     """Everything the dashboard shows; ``children``: ``area``'s child areas by path, when
     the caller has them already."""
-    now, before = figures.summary_with_previous(area, period)
+    if children is None:
+        children = list(Area.objects.filter(parent=area).order_by("path"))
+    board = figures.small_area_board(area, period, children)
+    if board is None:
+        now, before = figures.summary_with_previous(area, period)
+        children = figures.by_child(area, period, children)
+        categories, disputes, trend = figures.categories_and_trend(area, period)
+        hot_grids = figures.hotspot_grids(area, period)
+    else:
+        totals, previous, children, categories, disputes, trend, hot_grids = board
+        now, before = figures.summaries(area, period, totals, previous)
     headline = [
         {
             "figure": now.rate(key),
@@ -72,12 +82,10 @@ def build(area: Area, period: Period, children: list[Area] | None = None) -> dic
         }
         for key in HEADLINE
     ]
-    children = figures.by_child(area, period, children)
     ranking = sorted(
         (r for r in children if r.area is not None and r.n),
         key=lambda r: (-(r.resolution_rate or 0), -r.n),
     )
-    categories, disputes, trend = figures.categories_and_trend(area, period)
     return {
         "summary": now,
         "previous": before,
@@ -87,7 +95,7 @@ def build(area: Area, period: Period, children: list[Area] | None = None) -> dic
         "categories": categories,
         "children": children,
         "ranking": ranking,
-        "hot_grids": figures.hotspot_grids(area, period),
+        "hot_grids": hot_grids,
         "hot_categories": sorted(disputes, key=lambda c: (-c.n, -c.repeat))[:LIST_SIZE],
         "overdue": overdue_cases(area),
         "red_risk": red_risk_cases(area),

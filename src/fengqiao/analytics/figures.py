@@ -499,6 +499,11 @@ def hotspot_grids(area: Area, period: Period, limit: int = 10) -> list[dict]:
             .filter(s_n__gt=0)
             .order_by("-s_n", "-s_repeat", "grid")[:limit]
         )
+    return _hot_grid_areas(rows)
+
+
+def _hot_grid_areas(rows: list[dict]) -> list[dict]:
+    """The hotspot rows (grid path, s_n, s_repeat) with their grid areas (one query)."""
     grids = {a.path: a for a in Area.objects.filter(path__in=[r["grid"] for r in rows])}
     return [
         {"area": grids[r["grid"]], "n": r["s_n"], "repeat": r["s_repeat"]}
@@ -612,9 +617,132 @@ def summary(area: Area, period: Period, *, durations: bool = True) -> Summary:
 def summary_with_previous(area: Area, period: Period) -> tuple[Summary, Summary]:
     """``summary`` of ``period`` and, without durations, of the period before it; the
     totals of both in one query (the dashboard's headline and its changes)."""
-    now, before = totals_with_previous(area, period)
+    return summaries(area, period, *totals_with_previous(area, period))
+
+
+def summaries(area: Area, period: Period, now: Totals, before: Totals) -> tuple[Summary, Summary]:
+    """The two summaries of ``summary_with_previous`` from the totals already read."""
     previous = period.previous()
     return (
         Summary(area, period, now, rates(now), handling_times(area, period, now)),
         Summary(area, previous, before, rates(before), []),
+    )
+
+
+_STATE_AT = 2  # where the state is in a row of ``small_area_board``'s read
+_DAILY_KEY = ("day", "area_path", "state", "escalated", "category_id", "kind")
+_AT = {name: len(_DAILY_KEY) + i for i, name in enumerate(SUMS)}
+
+
+def small_area_board(area: Area, period: Period, children: list[Area], limit: int = 10):
+    """The dashboard's figures for a period of a day-by-day trend whose roll-up is the
+    daily one, for it and the period before it (a town's or community's month, a week,
+    a day): the totals of both, the children's rows, the categories, the trend and the
+    hotspot grids from one grouped read of the daily rows, summed here (a town's two
+    months are a few hundred rows at 1M cases), plus the two label reads. None when the
+    period is read otherwise (monthly rows, a trend by week or month): then the
+    dashboard reads each figure on its own. ``children``: ``area``'s child areas, all
+    of them, by path. Returns (now, before, children rows, categories, disputes, trend,
+    hotspot grids), equal to ``totals_with_previous``, ``by_child``,
+    ``categories_and_trend`` and ``hotspot_grids``."""
+    previous = period.previous()
+    if (
+        period.trend_unit() != "day"
+        or monthly_width(area, period) is not None
+        or monthly_width(area, previous) is not None
+        or previous.end + dt.timedelta(days=1) != period.start
+    ):
+        return None
+    found = (
+        rows_for(area, period, daily=True, since=previous.start)
+        .values_list(*_DAILY_KEY)
+        .annotate(**_sums())
+        .order_by()
+    )
+    start, width = period.start, len(area.path) + paths.SEGMENT
+    closed_state, referred_state, dispute = State.CLOSED, State.REFERRED_OUT, CaseKind.DISPUTE
+    hot = len(area.path) <= GRID_PATH_LENGTH
+    n_at, repeat_at = _AT["n"], _AT["repeat"]
+    accepted_at, on_time_at, timed_at = _AT["accepted"], _AT["on_time"], _AT["timed"]
+    sums_of: dict = {}  # (current, state, escalated) → every sum
+    per_child: dict = {}  # child path → n, closed, accepted, referred, on_time, timed, repeat
+    per_category: dict = {}  # category → n, repeat, disputes' n, disputes' repeat
+    per_day: dict = {}  # day → n, closed
+    per_grid: dict = {}  # grid path → disputes' n, repeat
+    first = len(_DAILY_KEY)
+    for row in found:
+        day, path, state, escalated, category, kind = row[:first]
+        current = day >= start
+        key = (current, state, escalated)
+        values = row[first:]
+        had = sums_of.get(key)
+        if had is not None:
+            values = [a + (b or 0) for a, b in zip(had, values, strict=True)]
+        sums_of[key] = values
+        if not current:
+            continue
+        n, repeat = row[n_at] or 0, row[repeat_at] or 0
+        closed = n if state == closed_state else 0
+        c = per_child.setdefault(path[:width], [0, 0, 0, 0, 0, 0, 0])
+        c[0] += n
+        c[1] += closed
+        c[2] += row[accepted_at] or 0
+        c[3] += n if state == referred_state else 0
+        c[4] += row[on_time_at] or 0
+        c[5] += row[timed_at] or 0
+        c[6] += repeat
+        c = per_category.setdefault(category, [0, 0, 0, 0])
+        c[0] += n
+        c[1] += repeat
+        if kind == dispute:
+            c[2] += n
+            c[3] += repeat
+            if hot and len(path) >= GRID_PATH_LENGTH:
+                c = per_grid.setdefault(path[:GRID_PATH_LENGTH], [0, 0])
+                c[0] += n
+                c[1] += repeat
+        had = per_day.get(day)
+        per_day[day] = (n, closed) if had is None else (had[0] + n, had[1] + closed)
+
+    def totals_of(current: bool) -> Totals:
+        return _totals_of(
+            {"state": state, "escalated": escalated}
+            | {f"s_{name}": values[i - first] for name, i in _AT.items()}
+            for (now, state, escalated), values in sums_of.items()
+            if now is current
+        )
+
+    # The children's rows, as by_child makes them.
+    names = ("n", "closed", "accepted", "referred", "on_time", "timed", "repeat")
+    rows = []
+    for child in children:
+        sums = per_child.pop(child.path, None)
+        sums = dict(zip(names, sums, strict=True)) if sums else {}
+        rows.append(_area_row(child, child.name, sums))
+    own = per_child.pop(area.path, None)
+    if own:
+        rows.append(_area_row(None, _("本级"), dict(zip(names, own, strict=True))))
+    # The categories, as categories_and_trend makes them.
+    labels = _labels("category", [k for k, v in per_category.items() if v[0]])
+
+    def count(category_id, n, repeat):
+        return Count(category_id, str(labels.get(category_id, category_id)), n, repeat)
+
+    every = [count(k, v[0], v[1]) for k, v in per_category.items() if v[0]]
+    every.sort(key=lambda c: (-c.n, c.value))
+    disputes = [count(k, v[2], v[3]) for k, v in per_category.items() if v[2]]
+    disputes.sort(key=lambda c: (-c.n, c.value))
+    # The hotspot grids, as hotspot_grids finds them.
+    grids = sorted(
+        ({"grid": g, "s_n": v[0], "s_repeat": v[1]} for g, v in per_grid.items() if v[0] > 0),
+        key=lambda r: (-r["s_n"], -r["s_repeat"], r["grid"]),
+    )[:limit]
+    return (
+        totals_of(True),
+        totals_of(False),
+        rows,
+        every,
+        disputes,
+        _trend_buckets(period, per_day),
+        _hot_grid_areas(grids) if hot else [],
     )

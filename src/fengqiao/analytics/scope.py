@@ -34,7 +34,13 @@ def picker_areas(
         children = list(area.children.order_by("path")[:200])
     roots = access.area_paths_for(user, Perm.FIGURES_VIEW)
     chain = [a for a in ancestors if any(a.path.startswith(r) for r in roots)]
-    tops = list(access.top_areas(user, Perm.FIGURES_VIEW).order_by("path")[:20])
+    # The user's outermost areas: among the ancestors when every grant's root is one of
+    # them (a leader looking at their own area or below), else one more read.
+    held = [a for a in ancestors if a.path in roots]
+    if "" not in roots and len(held) == len(roots):
+        tops = held[:20]
+    else:
+        tops = list(access.top_areas(user, Perm.FIGURES_VIEW).order_by("path")[:20])
     seen, out = set(), []
     # The level's label looked up once, not by get_level_display() per option (which
     # hashes every translated choice on each call).
