@@ -951,7 +951,9 @@ def run_all(*, repeat: int, only: list[str], http_seconds: int, http: bool, out)
     if not only or any("intake" in o or "transition" in o for o in only):
         report.results += client_writes(p, min(repeat, 30), out)
         if http:
-            logs = Path(os.environ.get("FENGQIAO_HOME", "."))
+            # On PostgreSQL there may be no home folder: not the current directory (a
+            # checkout) but the temporary one.
+            logs = Path(os.environ.get("FENGQIAO_HOME") or tempfile.gettempdir())
             results, rss = http_writes(p, http_seconds, out, logs)
             report.results += results
             report.rss_mb = rss
