@@ -35,11 +35,11 @@ from .models import (
 )
 
 
-def _fact_select(Case, first: int, last: int):
+def _fact_select(Case, first: int, last: int, day=None):
     """The facts of the cases with ids in [``first``, ``last``) as one SELECT (a queryset
     whose columns are ``_FACT_FIELDS`` in order): ``fact_for`` written in SQL, except the
     mediation app's outcomes (zero here; ``_mediation_update`` sets them). Valid on SQLite
-    and PostgreSQL.
+    and PostgreSQL. ``day``: ``_local_day(Case)``, when the caller has it already.
 
     The subqueries carry the same id range: under an OR, PostgreSQL runs an EXISTS as a
     hashed subplan over its whole table, so without the range every batch read the
@@ -67,7 +67,7 @@ def _fact_select(Case, first: int, last: int):
         revisit = revisit | Exists(models[1].objects.filter(**ours, status="done"))
     duplicate = Exists(CaseLink.objects.filter(**ours, kind=LinkKind.DUPLICATE))
     columns = {
-        "day": _local_day(Case),
+        "day": day if day is not None else _local_day(Case),
         "area_path": F("area_path"),
         "category_id": Coalesce(F("category__parent_id"), F("category_id")),
         "kind": F("kind"),
@@ -187,9 +187,10 @@ def _rebuild(batch: int) -> int:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
     bounds = Case.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    day = _local_day(Case)  # one reading of the cases' time span, not one per batch
     with _indexes_dropped(CaseFact):
         for first in range(bounds["low"] or 0, (bounds["high"] or -1) + 1, batch):
-            rows = _fact_select(Case, first, first + batch)
+            rows = _fact_select(Case, first, first + batch, day)
             _insert_select(CaseFact, ("case_id", *_FACT_FIELDS), rows)
     models = _mediation_models()
     if models is not None:
