@@ -76,3 +76,40 @@ def test_a_term_the_index_cannot_hold_is_still_found(client, world, cases):
     client.force_login(world.intake)
 
     assert page(client, q="纠纷\x01")["count"] == 0
+
+
+@pytest.mark.parametrize("query", ["邻里纠纷", "纠", "纠纷"])
+def test_a_capped_count_says_so_and_the_page_stays_exact(client, world, cases, query, monkeypatch):
+    # Given a cap below the number of matches (on PostgreSQL the count of a long word
+    # is found by the bigram index, the page by ILIKE: both must agree)
+    from fengqiao.cases import views
+
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    client.force_login(world.intake)
+    want = expected(cases, query)
+
+    # When the first page is shown
+    response = client.get(reverse("cases:list"), {"q": query})
+
+    # Then the count stops at the cap and says so, and the page is the newest matches
+    assert response.context["count"] == 5
+    assert response.context["count_capped"] is True
+    assert "超过 5 件" in response.content.decode()
+    assert [c.pk for c in response.context["cases"]] == want[:PAGE_SIZE]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("ABCabc", True), ("哈哈哈", True), ("哈哈哈哈哈", False), ("cab", True), ("bca", True)],
+)
+def test_long_words_are_counted_as_ilike_finds_them(client, world, query, found):
+    # Given one case whose title repeats a bigram and mixes letter cases
+    case = register(world.intake, world.grid1, title="abcABC 哈哈哈哈", narrative="无")
+    client.force_login(world.intake)
+
+    # When the word is searched
+    context = page(client, q=query)
+
+    # Then count and page agree with a case-insensitive substring test
+    assert context["count"] == (1 if found else 0)
+    assert [c.pk for c in context["cases"]] == ([case.pk] if found else [])

@@ -221,10 +221,11 @@ def person_search(request):
 
 
 def _filtered(user, form: CaseFilterForm):
-    """The cases the form selects, and the key to page them by (``search_cases``)."""
+    """The cases the form selects, the key to page them by and the same cases as they are
+    best counted (``search_cases``)."""
     qs = Case.objects.visible_to(user)
     if not form.is_valid():
-        return qs, F("pk")
+        return qs, F("pk"), qs
     d = form.cleaned_data
     if d.get("area"):
         qs = qs.within(d["area"])
@@ -250,7 +251,7 @@ def _filtered(user, form: CaseFilterForm):
         )
     if normalize(d.get("q", "")):
         return search_cases(qs, d["q"])
-    return qs, F("pk")
+    return qs, F("pk"), qs
 
 
 def _int(value) -> int | None:
@@ -279,7 +280,7 @@ def case_list(request):
     user = request.user
     _require_somewhere(user, Perm.CASE_VIEW, Perm.CASE_VIEW_ASSIGNED)
     form = CaseFilterForm(user, request.GET or None)
-    qs, key = _filtered(user, form)
+    qs, key, counted = _filtered(user, form)
     after, before = _int(request.GET.get("after")), _int(request.GET.get("before"))
     keyed = qs.alias(page_key=key)
     if before is not None:
@@ -293,7 +294,7 @@ def case_list(request):
         has_next = len(page) > PAGE_SIZE
         page = page[:PAGE_SIZE]
         has_prev = after is not None
-    count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    count = counted.order_by().values("pk")[: COUNT_CAP + 1].count()
     now = timezone.now()
     for case in page:
         case.light = workbench.stored_light(case, now)
