@@ -264,14 +264,14 @@ def _p90_seconds(area: Area, period: Period, n: int) -> int | None:
     rank and how many come before it, and the facts of that one bucket give the value
     (two indexed reads); elsewhere the facts of the period, sorted (they are few)."""
     rank = math.ceil(0.9 * n) - 1
-    facts = CaseFact.objects.filter(
-        paths.subtree_q("area_path", area.path), day__gte=period.start, day__lte=period.end
-    )
     width = monthly_width(area, period)
     if width is None:
         # A city's partial month: by day (250 → 14 ms at 1M on SQLite), see _days_of.
         facts = _days_of(CaseFact, area, period).filter(handling_seconds__isnull=False)
     else:
+        facts = CaseFact.objects.filter(
+            paths.subtree_q("area_path", area.path), day__gte=period.start, day__lte=period.end
+        )
         counts = (
             MonthlyHandling.objects.filter(
                 paths.subtree_q("prefix", area.path),
