@@ -49,10 +49,12 @@ def write_event(
     note: str,
     data: dict,
     fact: dict | None = None,
+    before_audit: Callable[[], None] | None = None,
 ) -> None:
     """The timeline event, the figures' upkeep and the audit record of a change, in the
     caller's transaction; ``fact``: what the caller already knows for the figures
-    (``analytics.facts.refresh_case``)."""
+    (``analytics.facts.refresh_case``); ``before_audit``: work that must run as late as
+    possible (a registration draws its number there)."""
     event = {
         "case_id": case.pk,
         "at": timezone.now(),
@@ -72,6 +74,8 @@ def write_event(
     # Every registration, move and annotation passes here: the figures change with the
     # case, in its transaction (docs/adr/0005-figures-data-path.md).
     refresh_case(case, **(fact or {}))
+    if before_audit is not None:
+        before_audit()
     # Last: the audit record locks the chain's head, which every writer needs, so
     # nothing else should run between it and the commit.
     record(

@@ -206,12 +206,13 @@ def register_case(
     chain = list(Area.objects.ancestors_of(place))
     registered = _registering_area(actor, place, chain)
     with _files_rolled_back() as written, transaction.atomic():
-        # The parties' people first: from the number on, the district's counter row is
-        # locked until the commit, and other desks of the district wait for it.
         people = [_person_for(party, place, household, actor) for party in parties]
+        tracking_code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
         case = Case(
-            number=intake.allocate_number(place, chain),
-            tracking_code="".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12)),
+            # A stand-in, unique as the tracking code, never committed: the number is
+            # drawn last (``_draw_number``).
+            number=f"~{tracking_code}",
+            tracking_code=tracking_code,
             kind=kind,
             channel=channel,
             category=category,
@@ -252,15 +253,31 @@ def register_case(
         for other, link_kind in links:
             check_choice(link_kind, LinkKind, "关联类型")
             CaseLink.objects.create(case=case, other=other, kind=link_kind, created_by=actor)
-        index_case(case, new=True)  # the search row commits or rolls back with the case
         # The figures need not read back what was just written: the case is new and
         # its duplicate links are the ones given.
         repeat = any(kind == LinkKind.DUPLICATE for _, kind in links)
         fact = {"new": True, "repeat": repeat}
         write_event(
-            case, actor=actor, action="register", from_state="", note="", data={}, fact=fact
+            case,
+            actor=actor,
+            action="register",
+            from_state="",
+            note="",
+            data={},
+            fact=fact,
+            before_audit=lambda: _draw_number(case, place, chain),
         )
     return case
+
+
+def _draw_number(case: Case, place: Area, chain: list[Area]) -> None:
+    """The case's number, drawn as late as the registration allows: from the counter's
+    UPDATE to the commit, the district's row is locked and its other desks wait, so only
+    the number, the search row (it holds the number) and the audit record come after it.
+    Numbers stay gapless: a registration that fails rolls its number back."""
+    case.number = intake.allocate_number(place, chain)
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    index_case(case, new=True)  # the search row commits or rolls back with the case
 
 
 def link_cases(*, actor, case: Case, other: Case, kind: str) -> CaseLink:
