@@ -5,9 +5,11 @@ statement and hands over its matches newest first: ``search.index.search_cases``
 import pytest
 from django.urls import reverse
 
+from fengqiao.accounts.models import Role
 from fengqiao.cases import actions
 from fengqiao.cases.models import Case
 from fengqiao.cases.views import COUNT_CAP, PAGE_SIZE
+from tests import factories as f
 from tests.cases.builders import register
 
 MATCHING = 30  # more than a page
@@ -38,6 +40,20 @@ def expected(cases, query: str, state: str = "") -> list[int]:
     ]
 
 
+def sign_in(client, world, viewer: str):
+    """The street's intake officer (PostgreSQL reads the street's own search rows), a city
+    leader (the city's index drives the statements) or the city leader narrowed to the
+    street by the area filter (the street's rows again)."""
+    if viewer == "street":
+        client.force_login(world.intake)
+        return {}
+    client.force_login(f.user("city_leader", Role.LEADER, world.city))
+    return {"area": world.street.pk} if viewer == "city, street chosen" else {}
+
+
+VIEWERS = ["street", "city", "city, street chosen"]
+
+
 def page(client, **params):
     response = client.get(reverse("cases:list"), params)
     assert response.status_code == 200
@@ -46,11 +62,12 @@ def page(client, **params):
 
 @pytest.mark.parametrize("query", ["纠纷", "纠", "邻里纠纷", "漏水 纠纷", "纠纷 3号楼502"])
 @pytest.mark.parametrize("state", ["", "accepted"])
-def test_search_pages_hold_every_match_newest_first(client, world, cases, query, state):
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_search_pages_hold_every_match_newest_first(client, world, cases, query, state, viewer):
     # Given more matching cases than a page holds
-    client.force_login(world.intake)
+    scope = sign_in(client, world, viewer)
     want = expected(cases, query, state)
-    filters = {"q": query, **({"state": state} if state else {})}
+    filters = {"q": query, **scope, **({"state": state} if state else {})}
 
     # When the user pages forward to the end, and back again
     first = page(client, **filters)
@@ -79,17 +96,20 @@ def test_a_term_the_index_cannot_hold_is_still_found(client, world, cases):
 
 
 @pytest.mark.parametrize("query", ["邻里纠纷", "纠", "纠纷"])
-def test_a_capped_count_says_so_and_the_page_stays_exact(client, world, cases, query, monkeypatch):
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_a_capped_count_says_so_and_the_page_stays_exact(
+    client, world, cases, query, viewer, monkeypatch
+):
     # Given a cap below the number of matches (on PostgreSQL the count of a long word
     # is found by the bigram index, the page by ILIKE: both must agree)
     from fengqiao.cases import views
 
     monkeypatch.setattr(views, "COUNT_CAP", 5)
-    client.force_login(world.intake)
+    scope = sign_in(client, world, viewer)
     want = expected(cases, query)
 
     # When the first page is shown
-    response = client.get(reverse("cases:list"), {"q": query})
+    response = client.get(reverse("cases:list"), {"q": query, **scope})
 
     # Then the count stops at the cap and says so, and the page is the newest matches
     assert response.context["count"] == 5
@@ -102,13 +122,14 @@ def test_a_capped_count_says_so_and_the_page_stays_exact(client, world, cases, q
     ("query", "found"),
     [("ABCabc", True), ("哈哈哈", True), ("哈哈哈哈哈", False), ("cab", True), ("bca", True)],
 )
-def test_long_words_are_counted_as_ilike_finds_them(client, world, query, found):
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_long_words_are_counted_as_ilike_finds_them(client, world, query, found, viewer):
     # Given one case whose title repeats a bigram and mixes letter cases
     case = register(world.intake, world.grid1, title="abcABC 哈哈哈哈", narrative="无")
-    client.force_login(world.intake)
+    scope = sign_in(client, world, viewer)
 
     # When the word is searched
-    context = page(client, q=query)
+    context = page(client, q=query, **scope)
 
     # Then count and page agree with a case-insensitive substring test
     assert context["count"] == (1 if found else 0)

@@ -220,6 +220,18 @@ def person_search(request):
 # --- List ---------------------------------------------------------------------------------
 
 
+def _holding_paths(user, area) -> list[str] | None:
+    """Area paths whose subtrees hold every case the list may show: the chosen area, or
+    the user's case-view grants when those are all the user sees (no cases by
+    assignment); None when unknown. Lets a town's search read the town's rows."""
+    if area is not None:
+        return [area.path]
+    if access.has_perm(user, Perm.CASE_VIEW_ASSIGNED):
+        return None
+    roots = access.area_paths_for(user, Perm.CASE_VIEW)
+    return roots if roots and "" not in roots else None
+
+
 def _filtered(user, form: CaseFilterForm):
     """The cases the form selects, the key to page them by and the same cases as they are
     best counted (``search_cases``)."""
@@ -250,7 +262,7 @@ def _filtered(user, form: CaseFilterForm):
             Q(current_handler__full_name__contains=name) | Q(current_handler__username=name)
         )
     if normalize(d.get("q", "")):
-        return search_cases(qs, d["q"])
+        return search_cases(qs, d["q"], _holding_paths(user, d.get("area")))
     return qs, F("pk"), qs
 
 
