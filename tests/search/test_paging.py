@@ -134,3 +134,13 @@ def test_long_words_are_counted_as_ilike_finds_them(client, world, query, found,
     # Then count and page agree with a case-insensitive substring test
     assert context["count"] == (1 if found else 0)
     assert [c.pk for c in context["cases"]] == ([case.pk] if found else [])
+
+
+def test_only_a_reach_of_whole_towns_narrows_the_search_to_their_rows(world):
+    # The street's officer sees the street only; a unit handler also sees the cases sent
+    # to the unit wherever they are, so no area holds all of them; the chosen area does
+    from fengqiao.cases.views import _holding_paths
+
+    assert _holding_paths(world.intake, None) == [world.street.path]
+    assert _holding_paths(world.police_handler, None) is None
+    assert _holding_paths(world.police_handler, world.grid1) == [world.grid1.path]
