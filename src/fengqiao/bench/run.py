@@ -191,18 +191,30 @@ LIST_COLUMNS = (
 )
 
 
-def _list_floor(where: str, params: list, after: int | None) -> Callable[[], None]:
-    page_where = where + (" AND c.id < %s" if after else "")
+def _list_floor(
+    where: str,
+    params: list,
+    after: int | None,
+    join: str = "",
+    key: str = "c.id",
+    count: tuple[str, str, list] | None = None,
+) -> Callable[[], None]:
+    """The page (newest first by ``key``, after ``after``) and its count capped at
+    COUNT_CAP; ``join``: more tables (a search index); ``count``: (join, where, params)
+    when the count is best read another way than the page (as the list does)."""
+    page_where = where + (f" AND {key} < %s" if after else "")
     page_params = params + ([after] if after else [])
+    count_join, count_where, count_params = count or (join, where, params)
     return _sql(
         [
             (
-                f"{LIST_COLUMNS} WHERE {page_where} ORDER BY c.id DESC LIMIT %s",
+                f"{LIST_COLUMNS}{join} WHERE {page_where} ORDER BY {key} DESC LIMIT %s",
                 page_params + [PAGE_SIZE + 1],
             ),
             (
-                f"SELECT COUNT(*) FROM (SELECT c.id FROM cases_case c WHERE {where} LIMIT %s) t",  # noqa: S608 — names from this module, values bound
-                params + [COUNT_CAP + 1],
+                f"SELECT COUNT(*) FROM (SELECT c.id FROM cases_case c{count_join} "  # noqa: S608 — names from this module, values bound
+                f"WHERE {count_where} LIMIT %s) t",
+                count_params + [COUNT_CAP + 1],
             ),
         ]
     )
@@ -225,11 +237,31 @@ def _subtree(area: Area) -> tuple[str, list]:
     return "c.area_path BETWEEN %s AND %s", [area.path, paths.upper_bound(area.path)]
 
 
-def _search_where(term: str) -> tuple[str, list]:
-    """The ids the search index gives for ``term`` (trigram for three characters or
-    more, bigram for one or two), as the list runs it."""
-    sql, params = search_index.matching_ids_sql(term)
-    return f"c.id IN ({sql})", params
+def _search_floor(term: str, area: Area | None = None) -> Callable[[], None]:
+    """Hand-written SQL for the search page's rows and capped count: the city's through
+    the term's index, joined so that it hands over matches newest first (SQLite: the FTS5
+    table's rowid; PostgreSQL: ILIKE for a page of three characters or more, the bigram
+    index for the rest); a town's (``area``) through its own search rows, by area path."""
+    like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    search = " JOIN search_casesearch s ON s.case_id = c.id"
+    if area is not None:
+        test, params = _subtree(area)
+        test = test.replace("c.area_path", "s.area_path")
+        if connection.vendor == "sqlite":
+            test, params = f"{test} AND s.text LIKE %s ESCAPE '\\'", params + [like]
+        else:
+            test, params = f"{test} AND strpos(lower(s.text), lower(%s)) <> 0", params + [term]
+        return _list_floor(test, params, None, join=search, key="s.case_id")
+    if connection.vendor == "sqlite":
+        table = search_index.TRIGRAM_TABLE if len(term) >= 3 else search_index.BIGRAM_TABLE
+        match = '"' + term + '"' + (" *" if len(term) == 1 else "")
+        join = f" JOIN {table} f ON f.rowid = c.id"
+        return _list_floor(f"{table} MATCH %s", [match], None, join=join, key="f.rowid")
+    pairs = list(dict.fromkeys(map(str.__add__, term, term[1:]))) or [term]
+    bigram = " AND ".join(["search_bigrams(s.text) @@ search_bigram_query(%s)"] * len(pairs))
+    indexed = (f"strpos(lower(s.text), lower(%s)) <> 0 AND {bigram}", [term, *pairs])
+    page = ("s.text ILIKE %s", [like]) if len(term) >= 3 else indexed
+    return _list_floor(*page, None, join=search, key="s.case_id", count=(search, *indexed))
 
 
 def _workbench_floor(user: User) -> Callable[[], None]:
@@ -331,15 +363,23 @@ def reads(p: Personas) -> list[Read]:
         )
     )
     for term in SEARCH_TERMS:
-        where, params = _search_where(term)
         out.append(
             Read(
                 f"search: city, “{term}” ({len(term)} chars)",
                 p.city_leader,
                 reverse("cases:list") + "?" + urlencode({"q": term}),
-                _list_floor(where, params, None),
+                _search_floor(term),
             )
         )
+    # A common term where the town's intake officer searches: the town's own rows.
+    out.append(
+        Read(
+            f"search: town, “{SEARCH_TERMS[2]}”",
+            p.town_intake,
+            reverse("cases:list") + "?" + urlencode({"q": SEARCH_TERMS[2]}),
+            _search_floor(SEARCH_TERMS[2], p.town),
+        )
+    )
     out += figure_reads(p)
     out.append(
         Read(
