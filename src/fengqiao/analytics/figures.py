@@ -579,6 +579,13 @@ def categories_and_trend(area: Area, period: Period) -> tuple[list[Count], list[
         sums[1] += r["s_repeat"] or 0
         sums[2] += r["d_n"] or 0
         sums[3] += r["d_repeat"] or 0
+    every, disputes = _category_counts(per_category)
+    return every, disputes, _trend_buckets(period, per_day)
+
+
+def _category_counts(per_category: dict) -> tuple[list[Count], list[Count]]:
+    """Every case's and the disputes' counts per category, largest first, from
+    {category id: [n, repeat, disputes' n, disputes' repeat]}."""
     labels = _labels("category", [k for k, v in per_category.items() if v[0]])
 
     def count(category_id, n, repeat):
@@ -588,7 +595,7 @@ def categories_and_trend(area: Area, period: Period) -> tuple[list[Count], list[
     every.sort(key=lambda c: (-c.n, c.value))
     disputes = [count(k, v[2], v[3]) for k, v in per_category.items() if v[2]]
     disputes.sort(key=lambda c: (-c.n, c.value))
-    return every, disputes, _trend_buckets(period, per_day)
+    return every, disputes
 
 
 @dataclass
@@ -734,15 +741,7 @@ def small_area_board(area: Area, period: Period, children: list[Area], limit: in
     if own:
         rows.append(_area_row(None, _("本级"), dict(zip(names, own, strict=True))))
     # The categories, as categories_and_trend makes them.
-    labels = _labels("category", [k for k, v in per_category.items() if v[0]])
-
-    def count(category_id, n, repeat):
-        return Count(category_id, str(labels.get(category_id, category_id)), n, repeat)
-
-    every = [count(k, v[0], v[1]) for k, v in per_category.items() if v[0]]
-    every.sort(key=lambda c: (-c.n, c.value))
-    disputes = [count(k, v[2], v[3]) for k, v in per_category.items() if v[2]]
-    disputes.sort(key=lambda c: (-c.n, c.value))
+    every, disputes = _category_counts(per_category)
     # The hotspot grids, as hotspot_grids finds them.
     grids = sorted(
         ({"grid": g, "s_n": v[0], "s_repeat": v[1]} for g, v in per_grid.items() if v[0] > 0),
