@@ -1,11 +1,12 @@
-"""``cases.rows``: ``insert`` writes the row the ORM's own save would write, ``Read``
-returns what the queryset it was compiled from returns."""
+"""``core.rows`` on the cases' tables, the write paths it serves: ``insert`` writes the
+row the ORM's own save would write, ``Read`` returns what the queryset it was compiled
+from returns."""
 
 import pytest
 
 from fengqiao.audit.models import AuditRecord
 from fengqiao.cases.models import Case, Notification, TimelineEvent
-from fengqiao.cases.rows import Read, first_of, insert
+from fengqiao.core.rows import Read, first_of, insert
 from tests.cases.builders import register
 
 

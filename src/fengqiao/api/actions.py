@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.audit.log import record
-from fengqiao.cases.rows import Read, first_of
+from fengqiao.core.rows import Read, first_of
 
 from .models import ApiToken
 
@@ -68,7 +68,7 @@ def revoke_token(*, actor, token: ApiToken, actor_name: str = "") -> ApiToken:
     return locked
 
 
-# Every API request reads its token: compiled once (see cases.rows.Read).
+# Every API request reads its token: compiled once (see core.rows.Read).
 _LIVE_TOKEN = Read(
     lambda key_hash: first_of(
         ApiToken.objects.live().select_related("user").filter(key_hash=key_hash)

@@ -7,7 +7,7 @@ from fengqiao.areas import access
 from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Area
 from fengqiao.cases.models import Category
-from fengqiao.cases.rows import Read, first_of
+from fengqiao.core.rows import Read, first_of
 from fengqiao.units.models import Unit
 
 from .errors import ApiError
@@ -31,7 +31,7 @@ def unknown(field: str, message: str) -> ApiError:
     return ApiError("unknown_code", message, field=field)
 
 
-# Read on every intake: compiled once (see cases.rows.Read).
+# Read on every intake: compiled once (see core.rows.Read).
 _ACTIVE_CATEGORY = Read(
     lambda code: first_of(Category.objects.filter(code=code, is_active=True)), str
 )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fengqiao.core.rows import insert
+
 from .models import AuditRecord, ChainHead, Outcome
 
 GENESIS = "0" * 64
@@ -112,13 +114,8 @@ def record(
         rec.seq, rec.prev_hash = head[0] + 1, head[1]
         rec.hash = compute_hash(rec.prev_hash, rec)
         # Raw statements: the ORM's INSERT and UPDATE machinery cost more CPU than the
-        # rest of the record; the values go through the fields' own conversions.
-        cursor.execute(
-            _insert_sql(),
-            [f.get_db_prep_save(getattr(rec, f.attname), connection) for f in _COLUMNS],
-        )
-        rec.pk = cursor.fetchone()[0]
-        rec._state.adding = False
+        # rest of the record (an insert is all an append-only record's save() allows).
+        insert(rec)
         cursor.execute(_HEAD_UPDATE_SQL, [rec.seq, rec.hash])
     return rec
 
@@ -128,14 +125,6 @@ _HEAD_SQL = {
     True: "SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE",
 }
 _HEAD_UPDATE_SQL = "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = 1"
-_COLUMNS = [f for f in AuditRecord._meta.concrete_fields if not f.primary_key]
-
-
-def _insert_sql() -> str:
-    names = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS)
-    marks = ", ".join(["%s"] * len(_COLUMNS))
-    table = connection.ops.quote_name(AuditRecord._meta.db_table)
-    return f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
 
 
 def record_refusal(*, actor, perm: str, area=None, obj=None, object_type="", object_id=""):

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from fengqiao.core.rows import insert
+
 from .models import Notification
-from .rows import insert
 
 logger = logging.getLogger("fengqiao.notify")
 

@@ -29,8 +29,8 @@ from fengqiao.cases.models import (
     Grade,
     Risk,
 )
-from fengqiao.cases.rows import Read, first_of
 from fengqiao.cases.states import CLOCK_STATES, State
+from fengqiao.core.rows import Read, first_of
 from fengqiao.people.models import Person
 from fengqiao.search.index import matching_q, normalize
 

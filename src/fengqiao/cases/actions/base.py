@@ -3,13 +3,14 @@ of the state table), the timeline-and-audit pair, and small checks."""
 
 from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import Assignment, Role
 from fengqiao.analytics.facts import refresh_case
 from fengqiao.areas.models import Area
 from fengqiao.audit.log import record, record_refusal
+from fengqiao.core.rows import Read, first_of, insert
 
 from ..access import may_take
 from ..errors import CaseError, ErrorCode
@@ -18,7 +19,6 @@ from ..models import (
     TimelineEvent,
 )
 from ..notify import notify
-from ..rows import Read, first_of
 from ..states import Action, State, next_state
 
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
@@ -55,22 +55,19 @@ def write_event(
     caller's transaction; ``fact``: what the caller already knows for the figures
     (``analytics.facts.refresh_case``); ``before_audit``: work that must run as late as
     possible (a registration draws its number there)."""
-    event = {
-        "case_id": case.pk,
-        "at": timezone.now(),
-        "actor_id": actor.pk if getattr(actor, "is_authenticated", False) else None,
-        "action": action,
-        "from_state": from_state,
-        "to_state": case.state,
-        "note": note,
-        "data": data,
-    }
-    # A raw INSERT: the ORM's save machinery cost more CPU than the statement; the
-    # values go through the fields' own conversions.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _event_sql(), [f.get_db_prep_save(event[f.attname], connection) for f in _EVENT_FIELDS]
+    # core.rows.insert: the ORM's save machinery cost more CPU than the statement.
+    insert(
+        TimelineEvent(
+            case_id=case.pk,
+            at=timezone.now(),
+            actor_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+            action=action,
+            from_state=from_state,
+            to_state=case.state,
+            note=note,
+            data=data,
         )
+    )
     # Every registration, move and annotation passes here: the figures change with the
     # case, in its transaction (docs/adr/0005-figures-data-path.md).
     refresh_case(case, **(fact or {}))
@@ -85,16 +82,6 @@ def write_event(
         obj=case,
         detail={"number": case.number, "from": from_state, "to": case.state},
     )
-
-
-_EVENT_FIELDS = [f for f in TimelineEvent._meta.concrete_fields if not f.primary_key]
-
-
-def _event_sql() -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in _EVENT_FIELDS)
-    marks = ", ".join(["%s"] * len(_EVENT_FIELDS))
-    return f"INSERT INTO {quote(TimelineEvent._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
 
 
 def handlers_of(case: Case) -> list:
@@ -116,7 +103,7 @@ def deciders_at(area: Area) -> list:
 
 
 # The case row locked for a move, with what the checks and the figures read; compiled
-# once (see cases.rows.Read): on every move, compiling it cost more than running it.
+# once (see core.rows.Read): on every move, compiling it cost more than running it.
 _LOCKED = Read(
     lambda pk: first_of(
         Case.objects.select_for_update(of=("self",))

@@ -14,6 +14,7 @@ from fengqiao.areas import access as area_access
 from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Area
 from fengqiao.audit.log import record_refusal
+from fengqiao.core.rows import Read, first_of, insert
 from fengqiao.people.actions import PersonInvalid, create_person
 from fengqiao.people.models import DataSource, Person, Sex
 from fengqiao.search.index import index_case
@@ -33,7 +34,6 @@ from ..models import (
     Party,
     PartyRole,
 )
-from ..rows import Read, first_of, insert
 from ..states import OPEN_STATES, Action, State
 from .base import (
     MAX_NARRATIVE,
@@ -59,7 +59,7 @@ def _registering_area(actor, area: Area, chain: list[Area]) -> Area:
     return next((a for a in chain if a.path == deepest), area)
 
 
-# Compiled once (see cases.rows.Read): the same reads as Person.objects.filter(…).first().
+# Compiled once (see core.rows.Read): the same reads as Person.objects.filter(…).first().
 _BY_ID_NUMBER = Read(
     lambda city, id_number: first_of(Person.objects.filter(city_path=city, id_number=id_number)),
     str,
