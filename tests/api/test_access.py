@@ -155,3 +155,28 @@ def test_the_list_filters_searches_and_pages(world, api_as):
     assert [c["id"] for c in nxt["items"]] == ids[::-1][3:]
     assert nxt["next_after"] is None
     assert intake.get("/cases", {"limit": 4, "offset": 4}).json()["items"] == nxt["items"]
+
+
+def test_a_party_given_by_id_outside_the_users_reach_reads_as_missing(world, api_as, elsewhere):
+    from fengqiao.people.actions import create_person
+    from fengqiao.people.models import Person
+
+    _, grid, _ = elsewhere
+    stranger = create_person(actor=None, area=grid, name="王外街")
+    nearby = create_person(actor=None, area=world.grid1, name="赵本街")
+    intake = api_as(world.intake)
+    before = (Case.objects.count(), Person.objects.count(), AuditRecord.objects.count())
+
+    def with_party(pk):
+        return register_body(parties=[{"role": "applicant", "person": pk}])
+
+    outside = intake.post("/cases", with_party(stranger.pk))
+    missing = intake.post("/cases", with_party(987654))
+
+    # the same refusal, word for word, for a person out of reach and one that is missing
+    assert outside.status_code == missing.status_code == 400
+    assert outside.json()["fields"]["parties.0.person"] == [f"人员不存在：{stranger.pk}"]
+    assert missing.json()["fields"]["parties.0.person"] == ["人员不存在：987654"]
+    assert (Case.objects.count(), Person.objects.count(), AuditRecord.objects.count()) == before
+    # a person within the street is taken as given
+    assert intake.post("/cases", with_party(nearby.pk)).status_code == 201

@@ -121,10 +121,15 @@ def area_paths_for(user, perm: str) -> list[str]:
 
 def has_perm(user, perm: str, area: Area | None = None) -> bool:
     """Does ``user`` hold ``perm`` on ``area`` (or anywhere, when area is None)?"""
-    roots = area_paths_for(user, perm)
     if area is None:
-        return bool(roots)
-    return any(area.path.startswith(root) for root in roots)
+        return bool(area_paths_for(user, perm))
+    return holds_at(user, perm, area.path)
+
+
+def holds_at(user, perm: str, path: str) -> bool:
+    """Does ``user`` hold ``perm`` at the area path ``path`` (a row's ``area_path``)?
+    The test ``scope`` makes in SQL, on the grants already read for the user."""
+    return any(path.startswith(root) for root in area_paths_for(user, perm))
 
 
 def scope_q(user, perm: str, field: str = "area__path") -> Q:

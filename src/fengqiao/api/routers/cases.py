@@ -130,8 +130,7 @@ def _parties(user, payload: CaseIn, errors: FieldErrors) -> list[PartyInput]:
             # By id, then the same subtree test a scoped query makes, on the grants
             # already read for this user.
             person = _PERSON.first(party.person)
-            roots = access.area_paths_for(user, Perm.PERSON_VIEW)
-            if person is not None and not any(person.area_path.startswith(r) for r in roots):
+            if person is not None and not access.holds_at(user, Perm.PERSON_VIEW, person.area_path):
                 person = None
             if person is None:
                 errors.add(f"{at}.person", f"人员不存在：{party.person}")
