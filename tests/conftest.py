@@ -54,3 +54,11 @@ def django_db_modify_db_settings(tmp_path_factory):
     db = settings.DATABASES["default"]
     if "sqlite" in db["ENGINE"]:  # Django's backend or fengqiao.core.db.sqlite
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _shell_not_kept(settings):
+    """Pages compute their navigation badges on every request (``core.shell`` keeps them
+    30 s in production): the query-count tests compare a first page with later ones and
+    pin the uncached shell, the worst case. tests/cases_pages/test_shell.py turns it on."""
+    settings.SHELL_CACHE_SECONDS = 0

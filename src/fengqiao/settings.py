@@ -138,12 +138,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Caches -------------------------------------------------------------------
 # Per process. "shell": the layout's badges and role list per signed-in browser
-# (fengqiao/core/shell.py); 0 seconds turns it off. Off under pytest unless set: the
-# query-count tests compare a first page with later ones and pin the uncached shell,
-# the worst case (tests/cases_pages/test_shell.py turns it on).
-SHELL_CACHE_SECONDS = int(
-    os.environ.get("FENGQIAO_SHELL_CACHE_SECONDS", "0" if "pytest" in sys.modules else "30")
-)
+# (fengqiao/core/shell.py); 0 seconds turns it off (the test suite does, tests/conftest.py).
+SHELL_CACHE_SECONDS = int(os.environ.get("FENGQIAO_SHELL_CACHE_SECONDS", "30"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "shell": {
