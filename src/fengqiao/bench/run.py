@@ -242,7 +242,7 @@ def _search_floor(term: str, area: Area | None = None) -> Callable[[], None]:
     the term's index, joined so that it hands over matches newest first (SQLite: the FTS5
     table's rowid; PostgreSQL: ILIKE for a page of three characters or more, the bigram
     index for the rest); a town's (``area``) through its own search rows, by area path."""
-    like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = search_index._like_pattern(term)  # the list's escaping, not its statement
     search = " JOIN search_casesearch s ON s.case_id = c.id"
     if area is not None:
         test, params = _subtree(area)
@@ -254,7 +254,7 @@ def _search_floor(term: str, area: Area | None = None) -> Callable[[], None]:
         return _list_floor(test, params, None, join=search, key="s.case_id")
     if connection.vendor == "sqlite":
         table = search_index.TRIGRAM_TABLE if len(term) >= 3 else search_index.BIGRAM_TABLE
-        match = '"' + term + '"' + (" *" if len(term) == 1 else "")
+        match = search_index._fts_phrase(term) + (" *" if len(term) == 1 else "")
         join = f" JOIN {table} f ON f.rowid = c.id"
         return _list_floor(f"{table} MATCH %s", [match], None, join=join, key="f.rowid")
     pairs = list(dict.fromkeys(map(str.__add__, term, term[1:]))) or [term]
