@@ -42,6 +42,29 @@ def insert(obj: models.Model) -> models.Model:
     return obj
 
 
+def insert_many(objs: list[models.Model]) -> list[models.Model]:
+    """Insert new objects of one model in one multi-row ``INSERT … RETURNING``, as
+    ``bulk_create`` does (the ids come back in the order of the rows, as Django's own
+    bulk insert relies on for both databases); sets their pks."""
+    if not objs:
+        return objs
+    sql, fields = _statement(type(objs[0]))
+    head, _, tail = sql.partition(" VALUES ")
+    row, _, returning = tail.partition(" RETURNING ")
+    values = [
+        f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in objs for f in fields
+    ]
+    rows = ", ".join([row] * len(objs))
+    with connection.cursor() as cursor:
+        cursor.execute(f"{head} VALUES {rows} RETURNING {returning}", values)
+        ids = cursor.fetchall()
+    for obj, (pk,) in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
 class Read:
     """A read whose SQL the ORM compiles once per process instead of on every request
     (for a one-row read by key, compiling costs more CPU than running it). ``build``

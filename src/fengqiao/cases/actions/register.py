@@ -7,14 +7,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fengqiao.areas import access as area_access
 from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Area
 from fengqiao.audit.log import record_refusal
-from fengqiao.core.rows import Read, first_of, insert
+from fengqiao.core.rows import Read, first_of, insert, insert_many
 from fengqiao.people.actions import PersonInvalid, create_person
 from fengqiao.people.models import DataSource, Person, Sex
 from fengqiao.search.index import index_case
@@ -247,7 +247,7 @@ def register_case(
                     representative_name=party.representative_name,
                 ),
             )
-        Party.objects.bulk_create(rows.values())
+        insert_many(list(rows.values()))
         for upload in attachments:
             _attach(case, upload, actor, written)
         for other, link_kind in links:
@@ -276,8 +276,12 @@ def _draw_number(case: Case, place: Area, chain: list[Area]) -> None:
     the number, the search row (it holds the number) and the audit record come after it.
     Numbers stay gapless: a registration that fails rolls its number back."""
     case.number = intake.allocate_number(place, chain)
-    Case.objects.filter(pk=case.pk).update(number=case.number)
+    with connection.cursor() as cursor:
+        cursor.execute(_SET_NUMBER_SQL, [case.number, case.pk])
     index_case(case, new=True)  # the search row commits or rolls back with the case
+
+
+_SET_NUMBER_SQL = f"UPDATE {Case._meta.db_table} SET number = %s WHERE id = %s"  # noqa: S608 — our names
 
 
 def link_cases(*, actor, case: Case, other: Case, kind: str) -> CaseLink:
