@@ -224,7 +224,7 @@ def test_list_queries_are_constant(signed_in, world, django_assert_num_queries):
         client.get(reverse("cases:list"), {**params, "state": "dispatched"})
 
     assert response.status_code == 200
-    assert len(few.captured_queries) <= 18, "\n".join(q["sql"] for q in few.captured_queries)
+    assert len(few.captured_queries) <= 16, "\n".join(q["sql"] for q in few.captured_queries)
 
 
 def test_an_outsider_without_case_rights_gets_404(signed_in, world):

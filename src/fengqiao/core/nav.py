@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.areas.access import Perm, has_perm
-from fengqiao.core.shell import shell_of
+from fengqiao.core.shell import Column, count_of, shell_of
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,9 @@ class NavEntry:
     perm: str | None
     # One line under the entry's quick link on the workbench.
     description: str = ""
-    # Dotted path of a function (user) -> int shown as a badge; evaluated only if shown.
+    # Dotted path of a function shown as a badge, evaluated only if shown: (user) -> int,
+    # or a column of the one statement that reads the page's badges and roles
+    # (``core.shell``): a ``Column``, or a QuerySet | None whose rows are counted.
     badge: str = ""
 
 
@@ -34,7 +36,7 @@ NAV: list[NavEntry] = [
         "checklist",
         None,
         _("等待我办理的事项"),
-        badge="fengqiao.cases.workbench.count_for",
+        badge="fengqiao.cases.workbench.todo_badge",
     ),
     NavEntry("cases:list", _("事项"), "files", Perm.CASE_VIEW, _("查询、筛选辖区内的事项")),
     NavEntry("cases:create", _("登记事项"), "file-plus", Perm.CASE_REGISTER, _("窗口统一受理登记")),
@@ -45,7 +47,7 @@ NAV: list[NavEntry] = [
         "bell",
         None,
         _("派单、退单、督办等通知"),
-        badge="fengqiao.cases.workbench.unread_count",
+        badge="fengqiao.cases.workbench.unread_badge",
     ),
     NavEntry(
         "analytics:dashboard",
@@ -72,12 +74,18 @@ NAV: list[NavEntry] = [
 
 
 def _badge(entry: NavEntry, user, request):
-    """The entry's badge, counted only if the page shows it, and kept with the shell
-    for a few seconds (``core.shell``)."""
+    """The entry's badge, counted only if the page shows it, with the other badges and
+    the roles, and kept with the shell for a few seconds (``core.shell``)."""
     if not entry.badge:
         return None
-    count = import_string(entry.badge)
-    return SimpleLazyObject(lambda: shell_of(request).get(entry.badge, lambda: count(user)))
+    badge = import_string(entry.badge)
+    shell = shell_of(request)
+    shell.offer(entry.badge, lambda: _count(badge(user)))
+    return SimpleLazyObject(lambda: shell.get(entry.badge))
+
+
+def _count(value):
+    return value if isinstance(value, int | Column) else count_of(value)
 
 
 @lru_cache(maxsize=256)
