@@ -83,3 +83,36 @@ def test_a_landline_matches_however_it_is_typed(world):
     assert prior.parties.get().person.phone == "0477-8581234"
     found = queries.find_similar(parties=[{"phone": "04778581234"}])
     assert [s.case for s in found] == [prior]
+
+
+def test_a_busy_party_shows_the_newest_matches_only_with_a_repeat_first(world, monkeypatch):
+    # given a small cap, a party on many cases, and one earlier dispute between the
+    # same two parties among the oldest
+    monkeypatch.setattr(queries, "SIMILAR_LIMIT", 3)
+    both = [
+        party(name="张三", id_number=ZHANG_ID),
+        party("respondent", "李四", phone="13912345678"),
+    ]
+    repeat = register(world.intake, world.grid1, parties=both)
+    busy = [
+        register(
+            world.intake, world.grid1, parties=[party("respondent", "李四", phone="13912345678")]
+        )
+        for _ in range(5)
+    ]
+    # when a draft names both parties again
+    found = queries.find_similar(parties=[{"id_number": ZHANG_ID}, {"phone": "13912345678"}])
+    # then the repeat dispute comes first, then the newest others, and no more than the cap
+    assert [s.case for s in found] == [repeat, busy[4], busy[3]]
+    assert found[0].is_repeat
+
+
+def test_the_party_rows_read_are_bounded(world, monkeypatch):
+    # given more prior cases of one phone than the rows the check reads
+    monkeypatch.setattr(queries, "PARTY_ROWS", 2)
+    cases = [
+        register(world.intake, world.grid1, parties=[party(phone="13800138000")]) for _ in range(4)
+    ]
+    # then only the newest are considered
+    found = queries.find_similar(parties=[{"phone": "13800138000"}])
+    assert [s.case for s in found] == [cases[3], cases[2]]

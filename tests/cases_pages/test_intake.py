@@ -316,3 +316,19 @@ def test_a_registered_photo_is_served_only_to_those_who_see_the_case(signed_in, 
 
     client.logout()
     assert signed_in(world.other_grid_worker).get(url).status_code == 404
+
+
+def test_duplicate_check_says_when_it_shows_only_the_most_relevant(signed_in, world, monkeypatch):
+    from fengqiao.cases import queries, views
+
+    monkeypatch.setattr(queries, "SIMILAR_LIMIT", 2)
+    monkeypatch.setattr(views, "SIMILAR_LIMIT", 2)
+    for _ in range(3):
+        register(world.intake, world.grid1, parties=[party(name="巴特尔", phone="13812345678")])
+
+    response = signed_in(world.intake).post(reverse("cases:similar"), form_data(world))
+
+    page = response.content.decode()
+    assert "发现 2 件以上可能重复或相关的事项" in page
+    assert page.count('data-testid="similar-cases"') == 1
+    assert page.count("list-group-item") == 2

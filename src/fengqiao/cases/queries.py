@@ -19,6 +19,12 @@ from .models import Case, CaseKind, Extension, ExtensionStatus, Party
 from .states import OPEN_STATES, TRANSITIONS, Action, State
 
 RECENT_DAYS = 90
+# The check shows the most telling matches, not every case a busy party ever had: a
+# property company's or a frequent petitioner's phone can be on thousands of cases (the
+# bench's write person: 1.4 s of CPU and a 590 MB worker for one intake page).
+SIMILAR_LIMIT = 20
+# Party rows read per draft party and reason, newest first: enough to rank the shown ones.
+PARTY_ROWS = 200
 
 
 @dataclass
@@ -50,7 +56,9 @@ def find_similar(
     now: dt.datetime | None = None,
 ) -> list[Similar]:
     """Open or recent (≤ 90 days) cases sharing a party's ID number or phone, or the
-    place and category; and any earlier dispute between two of the same parties.
+    place and category; and any earlier dispute between two of the same parties. At most
+    ``SIMILAR_LIMIT``, repeats first, then the newest, from the newest ``PARTY_ROWS``
+    party rows per reason.
 
     ``parties`` are draft parties as dicts with ``id_number`` and ``phone``.
     """
@@ -76,7 +84,13 @@ def find_similar(
         ):
             if q is None:
                 continue
-            for party in Party.objects.filter(q).filter(case__in=cases).select_related("case"):
+            rows = (
+                Party.objects.filter(q)
+                .filter(case__in=cases)
+                .select_related("case")
+                .order_by("-case_id")[:PARTY_ROWS]
+            )
+            for party in rows:
                 matched_by_case[party.case_id].add(index)
                 if party.case.state in OPEN_STATES or party.case.created_at >= now - dt.timedelta(
                     days=RECENT_DAYS
@@ -94,7 +108,7 @@ def find_similar(
     return sorted(
         (s for s in found.values() if s.reasons),
         key=lambda s: (not s.is_repeat, -s.case.created_at.timestamp()),
-    )
+    )[:SIMILAR_LIMIT]
 
 
 def category_ids(category) -> list[int]:

@@ -45,7 +45,7 @@ from .models import (
     LinkKind,
     Notification,
 )
-from .queries import category_ids, find_similar
+from .queries import SIMILAR_LIMIT, category_ids, find_similar
 from .states import Action, State, allowed_actions
 
 # What the case page shows beside the case, read with it. The four people are read by
@@ -138,6 +138,7 @@ def _intake(request, *, phone: bool):
         "form": form,
         "parties": parties,
         "similar": similar,
+        "similar_limit": SIMILAR_LIMIT,
         "stopped": stopped,
         "phone": phone,
         "lost_files": stopped and bool(request.FILES),
@@ -195,7 +196,11 @@ def similar(request):
         category=category if area is not None else None,
         user=request.user,
     )
-    return render(request, "cases/_similar.html", {"similar": found, "checked": True})
+    return render(
+        request,
+        "cases/_similar.html",
+        {"similar": found, "similar_limit": SIMILAR_LIMIT, "checked": True},
+    )
 
 
 @require_POST

@@ -251,6 +251,7 @@ def _collect(errors: FieldErrors, find: Callable):
     "/cases/similar",
     response={200: list[SimilarOut], **ERRORS},
     summary="登记前查重：相同当事人或同地同类的事项",
+    description="最多 20 件：重复纠纷在前，其余按登记时间由近及远。",
 )
 def similar_cases(request, payload: SimilarIn):
     user = request.auth
