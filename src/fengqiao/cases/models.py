@@ -139,7 +139,12 @@ class Case(models.Model):
     tracking_code = models.CharField(_("查询码"), max_length=16, unique=True)
     kind = models.CharField(_("事项类型"), max_length=12, choices=CaseKind.choices)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="cases")
+    # db_index=False on category, current_unit and current_handler: each leads a composite
+    # index in Meta (case_category_area, case_unit_state, case_handler_state), which serves
+    # its lookups; a separate index was one more to write on every insert and move.
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     title = models.CharField(_("标题"), max_length=200)
     narrative = models.TextField(_("事项描述"))
 
@@ -181,7 +186,12 @@ class Case(models.Model):
     was_escalated = models.BooleanField(_("曾上报"), default=False)
 
     current_unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        "units.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
     current_handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -189,6 +199,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="handled_cases",
+        db_index=False,
     )
     lead_leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,
