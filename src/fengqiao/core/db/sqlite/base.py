@@ -7,8 +7,9 @@ before it finished (bench/README.md, finding 7: p95 of seconds). Here the thread
 process queue on a ``threading.Lock`` before ``BEGIN IMMEDIATE`` and are woken the
 moment it is released. Writers of different processes (the gunicorn workers) then meet
 on an exclusive ``flock`` of a file beside the database (``<name>-writer``), polled every
-0.2 ms (every 2 ms after 20 ms), instead of in SQLite's busy handler, whose sleeps grow to 100 ms: with two
-workers writing all the time, a waiting worker slept through most of the other's commits.
+0.2 ms (every 2 ms after 20 ms), instead of in SQLite's busy handler, whose sleeps grow
+to 100 ms: with two workers writing all the time, a waiting worker slept through most of
+the other's commits.
 """
 
 import fcntl
@@ -41,8 +42,7 @@ def _lock_file(name) -> int | None:
 # Polling the file lock: every 0.2 ms while a wait is as short as a writer's turn (a few
 # ms), then backing off to every 2 ms. Doubling from the start (0.2, 0.4, 0.8, 1.6 ms)
 # woke a waiter on average a millisecond after the lock was free, and with two workers
-# writing all the time the lock stood idle a third of the time (intake at 100k: 115 ->
-# see bench/README "session 4").
+# writing all the time the lock stood idle a third of the time (bench/README, session 4).
 _SHORT_WAIT = 0.02
 _QUICK_POLL, _SLOW_POLL = 0.0002, 0.002
 
