@@ -193,6 +193,8 @@ def test_a_page_reads_its_badges_and_roles_in_one_statement(signed_in, world):
     assert len(touching) == 1
     assert "cases_case" in touching[0]
     assert badges(response) == ["1"]
+    # and the revisits badge, whose entry they are not shown, is not counted
+    assert not [q for q in captured.captured_queries if "mediation_revisit" in q["sql"]]
     assert world.street.name in response.content.decode()
 
 
