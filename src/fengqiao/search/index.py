@@ -26,11 +26,11 @@ a third of the city costs ≈ 0.4 µs per matching case; PostgreSQL wall 漏水 
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import Expression, RawSQL
 
 from fengqiao.areas import paths
@@ -61,9 +61,12 @@ POSTGRESQL_STATISTICS = [
 _NOT_IN_BIGRAMS = re.compile(r"[\x00-\x20\x7f]")
 
 
-def text_of(case) -> str:
-    """What a case is found by: number, title, narrative and its parties' names."""
-    names = [p.person.name for p in case.parties.select_related("person")]
+def text_of(case, names: Sequence[str] | None = None) -> str:
+    """What a case is found by: number, title, narrative and its parties' names, in the
+    order the parties were written; ``names``: those names, when the caller has them."""
+    if names is None:
+        parties = case.parties.select_related("person").order_by("pk")
+        names = [p.person.name for p in parties]
     return "\n".join([case.number, case.title, case.narrative, " ".join(names)])
 
 
@@ -84,11 +87,13 @@ def on_connection_created(sender, connection, **kwargs) -> None:
         install_functions(connection.connection)
 
 
-def index_case(case, *, new: bool = False) -> CaseSearch:
+def index_case(case, *, new: bool = False, names: Sequence[str] | None = None) -> CaseSearch:
     """Write (or rewrite) the case's search row; call it in the changing transaction.
     ``new``: the case was created in this transaction, so it has no row yet — one INSERT
-    instead of a locked read, savepoints and an update."""
-    fields = {"area_path": case.area_path, "text": text_of(case)}
+    instead of a locked read, savepoints and an update. ``names``: the parties' names in
+    the order their rows were written (as ``text_of`` reads them), so that they are not
+    read back (an intake has them at hand)."""
+    fields = {"area_path": case.area_path, "text": text_of(case, names)}
     if new:
         return CaseSearch.objects.create(case=case, **fields)
     row, _ = CaseSearch.objects.update_or_create(case=case, defaults=fields)
@@ -263,26 +268,72 @@ def _like_folds_as_fts(term: str) -> bool:
     return len(term) < MIN_TRIGRAM or all(ch.isascii() or ch.lower() == ch.upper() for ch in term)
 
 
-def _within(cases: QuerySet, term: str, within: list[str]) -> QuerySet:
-    """``cases`` joined to their search rows, read by the rows' own area path within the
-    subtrees ``within`` and kept where the text contains ``term`` (LIKE's own test on
-    SQLite, ILIKE's on PostgreSQL; no text index). A town's own search rows are read, not
-    the city's matches: 纠纷 in a town of 965 cases at 100k, SQLite count (FTS5 walking
-    the city's matches) 49 → 3.3 ms; PostgreSQL count 31 → 10 ms and page 32 → 11.5 ms
-    (the bigram function, ≈ 50 µs a row outside its index, is not computed); medians of
-    9–15 interleaved runs on a busy machine. At 1M a town holds ten times the rows."""
+def _within(cases: QuerySet, term: str, within: list[str], *, count: bool = False) -> QuerySet:
+    """The cases of ``cases`` whose text contains ``term``, read from the search rows of
+    the subtrees ``within`` (all a town or deeper) by the rows' own area path.
+
+    SQLite: ``cases`` joined to the rows of the area path ranges, tested as LIKE does (no
+    text index): 纠纷 in a town of 965 cases at 100k, count 49 → 3.3 ms against the FTS5
+    walk of the city's matches.
+
+    PostgreSQL (migration 0004): the search rows themselves, tested as ILIKE does, each
+    kept when ``cases`` holds its case (a subquery by id per row, which the planner
+    cannot fold into a join: joined, the case's own area filter and the row's town were
+    taken for two independent 1 % filters, and the planner expected ~50 matches where a
+    town has 3,900 — it built a hash of every match instead of stopping at COUNT_CAP, or
+    walked the whole city's rows by id for a page). Pass the rows' ``case_id`` as the key.
+
+    - a page walks the towns' rows newest first by their town and id
+      (``search_casesearch_town_walk``) and stops after a page: 纠纷 (37 % of cases) in a
+      town of 10,236 search rows at 1M, 116–182 → 0.3–2 ms (a rare word walks the whole
+      town: a 14-case name 26 ms);
+    - a count finds the rows holding every bigram of the term in the town bigram index
+      (``search_casesearch_town_bigrams``: each bigram prefixed with the row's town, so
+      that a town's posting list holds its own rows only) and stops after COUNT_CAP of
+      them: 纠纷 45–110 → 6–15 ms, the 14-case name 44 → 1 ms (the town's rows were all
+      tested). The city's bigram index with the town's rows costs more: its 纠纷 bitmap
+      alone, 378,000 rows, takes 30–50 ms.
+
+    A town's rows are picked by their town alone, not also by their path range (which
+    the planner would take for a second filter); an area deeper than a town adds its
+    range."""
     table = CaseSearch._meta.db_table
     ranges = " OR ".join([f"{table}.area_path BETWEEN %s AND %s"] * len(within))
     bounds = [bound for root in within for bound in (root, paths.upper_bound(root))]
     if connection.vendor == "sqlite":
-        test, params = f"{table}.text LIKE %s ESCAPE '\\'", [_like_pattern(term)]
+        return cases.extra(  # noqa: S610 — names from this module, the term a parameter
+            tables=[table],
+            where=[
+                f"{table}.case_id = {cases.model._meta.db_table}.id",
+                f"({ranges})",
+                f"{table}.text LIKE %s ESCAPE '\\'",
+            ],
+            params=[*bounds, _like_pattern(term)],
+        )
+    towns = sorted({root[:NARROW_PATH_LENGTH] for root in within})
+    if count and not _NOT_IN_BIGRAMS.search(term):
+        query, params = _town_bigram_query_sql(towns, term)
+        where = [f"search_town_bigrams({table}.area_path, {table}.text) @@ ({query})"]
     else:
-        test, params = f"strpos(lower({table}.text), lower(%s)) <> 0", [term]
-    return cases.extra(  # noqa: S610 — names from this module, the term a parameter
-        tables=[table],
-        where=[f"{table}.case_id = {cases.model._meta.db_table}.id", f"({ranges})", test],
-        params=[*bounds, *params],
-    )
+        marks = ", ".join(["%s"] * len(towns))
+        where, params = [f"left({table}.area_path, {NARROW_PATH_LENGTH}) IN ({marks})"], towns
+    if any(len(root) > NARROW_PATH_LENGTH for root in within):
+        where.append(f"({ranges})")
+        params = [*params, *bounds]
+    where.append(f"strpos(lower({table}.text), lower(%s)) <> 0")
+    rows = CaseSearch.objects.extra(where=where, params=[*params, term])  # noqa: S610 — names from this module, the term a parameter
+    case = cases.filter(pk=OuterRef("case_id")).order_by().values("pk")[:1]
+    return rows.alias(listed=Subquery(case)).filter(listed__isnull=False)
+
+
+def _town_bigram_query_sql(towns: list[str], term: str) -> tuple[str, list]:
+    """PostgreSQL: the tsquery of ``term`` in the town bigram index, any of ``towns``
+    (every distinct pair of neighbours of a longer term, all required), with its
+    parameters."""
+    pairs = [term] if len(term) <= 2 else list(dict.fromkeys(map(str.__add__, term, term[1:])))
+    one = " && ".join(["search_town_bigram_query(%s, %s)"] * len(pairs))
+    query = " || ".join([f"({one})"] * len(towns))
+    return query, [value for town in towns for pair in pairs for value in (town, pair)]
 
 
 def search_cases(
@@ -304,8 +355,9 @@ def search_cases(
     ``within``: area paths whose subtrees hold every case of ``cases``, when all are a
     town or deeper (else ignored): the town's own search rows are read (``_within``) for
     the count and, on PostgreSQL, the page (SQLite's FTS5 walk finds a page of a common
-    term sooner). A search row's area path is the case's (``index_case``, rewritten when
-    the place changes).
+    term sooner). On PostgreSQL both are then querysets of those search rows (their pk is
+    the case's id). A search row's area path is the case's (``index_case``, rewritten
+    when the place changes).
     """
     terms = [t for t in normalize(query).split(" ") if t]
     key: Expression = F("pk")
@@ -325,6 +377,7 @@ def search_cases(
         key = RawSQL(f"{table}.rowid", [])  # noqa: S611 — names from this module
         terms = terms[1:]
     elif narrow and connection.vendor == "postgresql":
+        counted = _within(cases, terms[0], roots, count=True)
         cases = _within(cases, terms[0], roots)
         key = RawSQL(f"{CaseSearch._meta.db_table}.case_id", [])  # noqa: S611 — names from this module
         terms = terms[1:]
