@@ -3,10 +3,13 @@ workbench; a change of mediator moves them; a case closes only when they are don
 waived by a leader."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from fengqiao.cases import actions as case_actions
 from fengqiao.cases.errors import CaseError
@@ -194,3 +197,25 @@ def test_a_revisit_must_say_how_each_clause_was_performed(desk, case, frozen):
                 method="phone", contacted="张三", performance={}, satisfaction="satisfied"
             ),
         )
+
+
+def test_the_revisits_badge_is_read_with_the_layouts_other_badges(desk, case, frozen):
+    # given the mediator's next-day revisit, due on Tuesday
+    completed_with_agreement(desk, case)
+    frozen.move_to(MONDAY + dt.timedelta(days=1))
+    client = Client()
+    client.login(username=desk.world.mediator.username, password=PASSWORD)
+
+    # when a page is shown (the suite keeps no shell: it is read on every request)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/cases/").content.decode()
+
+    # then the revisits badge counts it, read in the one statement that reads the roles
+    revisit_reads = [q["sql"] for q in captured.captured_queries if "mediation_revisit" in q["sql"]]
+    assert len(revisit_reads) == 1
+    assert "accounts_assignment" in revisit_reads[0]
+    badge = re.search(
+        r'href="/mediation/revisits/"(?:(?!</a>).)*data-testid="nav-badge">(\d+)<', page, re.S
+    )
+    assert badge is not None
+    assert badge.group(1) == "1"

@@ -41,3 +41,26 @@ def test_without_names_the_parties_are_read_in_the_order_written(world):
 
     assert index.text_of(case) == "\n".join([case.number, case.title, case.narrative, "钱七 孙八"])
     assert CaseSearch.objects.get(case=case).text == index.text_of(case)
+
+
+def test_registration_indexes_the_stored_names_not_the_typed_ones(world):
+    # Given a person already registered as 王五
+    register(
+        world.intake, world.grid1, parties=[party(name="王五", id_number="110101199003074514")]
+    )
+
+    # When a new case names them by ID number under another spelling, twice, beside a new
+    # person
+    case = register(
+        world.intake,
+        world.grid1,
+        parties=[
+            party(name="王 五（父）", id_number="110101199003074514"),
+            party(role="respondent", name="李四"),
+            party(role="third_party", name="王五", id_number="110101199003074514"),
+        ],
+    )
+
+    # Then its search row is what reading the parties back gives: the stored name, once
+    assert CaseSearch.objects.get(case=case).text == index.text_of(case)
+    assert index.text_of(case).endswith("\n王五 李四")

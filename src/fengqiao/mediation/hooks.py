@@ -62,6 +62,6 @@ def install() -> None:
                 "phone-call",
                 Perm.CASE_HANDLE,
                 _("我负责的调解回访"),
-                badge="fengqiao.mediation.queries.count_due",
+                badge="fengqiao.mediation.queries.due_badge",
             ),
         )

@@ -148,10 +148,19 @@ def revisits_for(user, today: dt.date | None = None, limit: int = 200) -> Revisi
     return result
 
 
-def count_due(user) -> int:
+def _due_rows(user):
+    """The user's revisits due today or earlier (the navigation badge), capped at 100."""
     if not getattr(user, "is_authenticated", False):
-        return 0
-    return Revisit.objects.due_by(timezone.localdate()).filter(owner=user)[:100].count()
+        return None
+    return Revisit.objects.due_by(timezone.localdate()).filter(owner=user).order_by()[:100]
+
+
+def due_badge(user):
+    """The revisits badge as a column of the layout's one statement (``core.shell``);
+    compiled on each request, not once, since it depends on today's date."""
+    from fengqiao.core import shell
+
+    return shell.count_of(_due_rows(user))
 
 
 # --- The case file ---------------------------------------------------------------------

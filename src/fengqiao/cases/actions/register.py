@@ -248,6 +248,8 @@ def register_case(
                 ),
             )
         insert_many(list(rows.values()))
+        # The search row names the parties as their people are stored, in this order.
+        names = [row.person.name for row in rows.values()]
         for upload in attachments:
             _attach(case, upload, actor, written)
         for other, link_kind in links:
@@ -265,12 +267,12 @@ def register_case(
             note="",
             data={},
             fact=fact,
-            before_audit=lambda: _draw_number(case, place, chain),
+            before_audit=lambda: _draw_number(case, place, chain, names),
         )
     return case
 
 
-def _draw_number(case: Case, place: Area, chain: list[Area]) -> None:
+def _draw_number(case: Case, place: Area, chain: list[Area], names: list[str]) -> None:
     """The case's number, drawn as late as the registration allows: from the counter's
     UPDATE to the commit, the district's row is locked and its other desks wait, so only
     the number, the search row (it holds the number) and the audit record come after it.
@@ -278,7 +280,7 @@ def _draw_number(case: Case, place: Area, chain: list[Area]) -> None:
     case.number = intake.allocate_number(place, chain)
     with connection.cursor() as cursor:
         cursor.execute(_SET_NUMBER_SQL, [case.number, case.pk])
-    index_case(case, new=True)  # the search row commits or rolls back with the case
+    index_case(case, new=True, names=names)  # commits or rolls back with the case
 
 
 _SET_NUMBER_SQL = f"UPDATE {Case._meta.db_table} SET number = %s WHERE id = %s"  # noqa: S608 — our names
