@@ -241,9 +241,12 @@ def _search_floor(term: str, area: Area | None = None) -> Callable[[], None]:
     """Hand-written SQL for the search page's rows and capped count: the city's through
     the term's index, joined so that it hands over matches newest first (SQLite: the FTS5
     table's rowid; PostgreSQL: ILIKE for a page of three characters or more, the bigram
-    index for the rest); a town's (``area``) through its own search rows, by area path."""
+    index for the rest); a town's (``area``) through its own search rows (SQLite: by area
+    path; PostgreSQL: ``_town_search_floor``)."""
     like = search_index._like_pattern(term)  # the list's escaping, not its statement
     search = " JOIN search_casesearch s ON s.case_id = c.id"
+    if area is not None and connection.vendor == "postgresql":
+        return _town_search_floor(term, area)
     if area is not None:
         test, params = _subtree(area)
         test = test.replace("c.area_path", "s.area_path")
@@ -262,6 +265,38 @@ def _search_floor(term: str, area: Area | None = None) -> Callable[[], None]:
     indexed = (f"strpos(lower(s.text), lower(%s)) <> 0 AND {bigram}", [term, *pairs])
     page = ("s.text ILIKE %s", [like]) if len(term) >= 3 else indexed
     return _list_floor(*page, None, join=search, key="s.case_id", count=(search, *indexed))
+
+
+def _town_search_floor(term: str, area: Area) -> Callable[[], None]:
+    """PostgreSQL, a town or deeper: the page's ids walked newest first along the town's
+    rows, then their cases; the count through the town bigram index (search migration
+    0004), as the list reads them."""
+    width = search_index.NARROW_PATH_LENGTH
+    town = area.path[:width]
+    text, narrower = "strpos(lower(s.text), lower(%s)) <> 0", ""
+    bounds = []
+    if len(area.path) > width:
+        narrower, bounds = (
+            " AND s.area_path BETWEEN %s AND %s",
+            [area.path, paths.upper_bound(area.path)],
+        )
+    query, query_params = search_index._town_bigram_query_sql([town], term)
+    return _sql(
+        [
+            (
+                f"{LIST_COLUMNS}JOIN (SELECT s.case_id FROM search_casesearch s "  # noqa: S608 — names from this module, values bound
+                f"WHERE left(s.area_path, {width}) = %s{narrower} AND {text} "
+                "ORDER BY s.case_id DESC LIMIT %s) m ON m.case_id = c.id ORDER BY c.id DESC",
+                [town, *bounds, term, PAGE_SIZE + 1],
+            ),
+            (
+                "SELECT COUNT(*) FROM (SELECT s.case_id FROM search_casesearch s "  # noqa: S608 — names from this module, values bound
+                f"WHERE search_town_bigrams(s.area_path, s.text) @@ ({query}){narrower} "
+                f"AND {text} LIMIT %s) t",
+                [*query_params, *bounds, term, COUNT_CAP + 1],
+            ),
+        ]
+    )
 
 
 def _workbench_floor(user: User) -> Callable[[], None]:
