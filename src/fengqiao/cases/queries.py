@@ -6,16 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, DateTimeField, F, Q, When
+from django.db.models import Count, DateTimeField, F, Q, QuerySet, When
+from django.db.models.lookups import In
 from django.utils import timezone
 
 from fengqiao.areas import access
 from fengqiao.areas.access import Perm
+from fengqiao.units.models import UnitMember
 
 from . import access as case_access
 from .errors import CaseError
 from .intake import normalize_id_number, normalize_phone
-from .models import Case, CaseKind, Extension, ExtensionStatus, Party
+from .models import Case, CaseKind, CoHandler, Extension, ExtensionStatus, Party
 from .states import OPEN_STATES, TRANSITIONS, Action, State
 
 RECENT_DAYS = 90
@@ -141,40 +143,77 @@ DEADLINE = DbCase(
 )
 
 
-def todo_for(user):
-    """The user's to-do list (工作台): cases waiting for their action, urgent first,
-    then by deadline.
+class _InSubquery(In):
+    """``column IN (subquery)``, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL:
+    there the subquery runs once before the scan (an InitPlan) and the comparison stays
+    one that an index serves and a BitmapOr combines, where ``IN (subquery)`` inside an
+    OR is tested row by row (bench/README.md, session 2, finding 1)."""
 
-    The user's units, co-handled cases and pending extensions are read first (short
-    lists), so that the filter is an OR of indexed comparisons: with subqueries inside
-    the OR, PostgreSQL cannot combine the indexes and scans every open case of the city
-    (bench/README.md, finding 4). The number of statements stays fixed per user.
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+def _among(column: str, rows: QuerySet) -> Q:
+    return Q(_InSubquery(F(column), rows.order_by()))
+
+
+def todo_q(user, *, subqueries: bool = False) -> Q:
+    """The filter of the cases waiting for ``user``'s action (the to-do list and its
+    badge): an OR of arms, each an AND of indexed comparisons.
+
+    The user's units, co-handled cases and pending extensions are read first as short
+    lists (``subqueries=False``, the to-do list), or written as subqueries (the badge, a
+    column of the layout's one statement, ``workbench.todo_rows``). Either way each arm
+    stays one that an index serves: with subqueries inside the OR, PostgreSQL could not
+    combine the indexes and scanned every open case of the city (bench/README.md,
+    finding 4), and with ``state AND (tie OR tie)`` SQLite reads every case in the state,
+    so there is one arm per state list and tie.
     """
     q = Q(pk__in=[])
     for perm, states in _CENTRE_STEPS:
         if access.has_perm(user, perm):
             q |= Q(state__in=states) & access.scope_q(user, perm, "handling_area_path")
     if access.has_perm(user, Perm.CASE_SUPERVISE):
-        q |= Q(pk__in=_pending_extensions(user))
+        pending = _pending_extension_rows(user)
+        if subqueries:
+            q |= _among("pk", pending.values("case_id"))
+        else:
+            q |= Q(pk__in=list(pending.values_list("case_id", flat=True)))
     if access.has_perm(user, Perm.CASE_HANDLE):
-        units = case_access.unit_ids(user)
-        mine = Q(current_handler=user) | Q(current_unit__in=units)
-        # Not a join: co-handling units' handlers work beside the main one.
-        co_handled = case_access.co_handled_ids(user, units, states=_HANDLER_STATES)
-        q |= Q(state__in=_HANDLER_STATES) & (mine | Q(pk__in=co_handled))
-        q |= Q(state__in=_REVISIT_STATES) & mine
-    return Case.objects.filter(q).order_by(
+        if subqueries:
+            # The user's units from the memberships alone: a join less to plan.
+            units = UnitMember.objects.filter(user=user).values("unit_id")
+            co_handlers = CoHandler.objects.filter(Q(user=user) | _among("unit_id", units))
+            rows = co_handlers.filter(case__state__in=_HANDLER_STATES).values("case_id")
+            in_units, co_handled = _among("current_unit_id", units), _among("pk", rows)
+        else:
+            units = case_access.unit_ids(user)
+            # Not a join: co-handling units' handlers work beside the main one.
+            ids = case_access.co_handled_ids(user, units, states=_HANDLER_STATES)
+            in_units, co_handled = Q(current_unit__in=units), Q(pk__in=ids)
+        mine = [Q(current_handler=user), in_units]
+        for states, ties in ((_HANDLER_STATES, [*mine, co_handled]), (_REVISIT_STATES, mine)):
+            for tie in ties:
+                q |= Q(state__in=states) & tie
+    return q
+
+
+def todo_for(user):
+    """The user's to-do list (工作台): cases waiting for their action, urgent first,
+    then by deadline. The number of statements stays fixed per user."""
+    return Case.objects.filter(todo_q(user)).order_by(
         "-is_urgent", DEADLINE.asc(nulls_last=True), "created_at"
     )
 
 
-def _pending_extensions(user) -> list[int]:
-    """The cases with an extension request the user may decide now (few: one request
-    at a time per open case)."""
-    rows = Extension.objects.filter(
+def _pending_extension_rows(user) -> QuerySet:
+    """The extension requests the user may decide now (few: one request at a time per
+    open case)."""
+    return Extension.objects.filter(
         status=ExtensionStatus.REQUESTED, case__state__in=EXTENDABLE_STATES
     ).filter(access.scope_q(user, Perm.CASE_SUPERVISE, "case__handling_area_path"))
-    return list(rows.values_list("case_id", flat=True))
 
 
 def todo_counts(user) -> dict[str, int]:

@@ -9,15 +9,14 @@ page computes the exact light.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.lookups import In
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.areas import access
 from fengqiao.areas.access import Perm
 from fengqiao.core import shell
-from fengqiao.units.models import Unit, UnitMember
+from fengqiao.units.models import Unit
 
 from . import queries
 from .deadlines import Light
@@ -186,56 +185,15 @@ def panel_context(request) -> dict | None:
     return {"groups": groups, "total": count_for(request.user)}
 
 
-class _InSubquery(In):
-    """``column IN (subquery)``, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL:
-    there the subquery runs once before the scan (an InitPlan) and the comparison stays
-    one that an index serves and a BitmapOr combines, where ``IN (subquery)`` inside an
-    OR is tested row by row (bench/README.md, session 2, finding 1)."""
-
-    def as_postgresql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
-
-
-def _among(column: str, rows: QuerySet) -> Q:
-    return Q(_InSubquery(F(column), rows.order_by()))
-
-
 def todo_rows(user) -> QuerySet | None:
-    """The cases the to-do badge counts (up to LIMIT), or None without case duties.
-
-    The filter of ``queries.todo_for``, with the user's units, co-handled cases and
-    pending extensions as subqueries instead of lists read first: the badge is then
-    part of the one statement that reads the layout's badges and roles (``core.shell``).
-    """
+    """The cases the to-do badge counts (up to LIMIT), or None without case duties:
+    ``queries.todo_q`` with subqueries, so that the badge is part of the one statement
+    that reads the layout's badges and roles (``core.shell``)."""
     if not getattr(user, "is_authenticated", False) or not has_case_duties(user):
         return None
-    q = Q(pk__in=[])
-    for perm, states in queries._CENTRE_STEPS:
-        if access.has_perm(user, perm):
-            q |= Q(state__in=states) & access.scope_q(user, perm, "handling_area_path")
-    if access.has_perm(user, Perm.CASE_SUPERVISE):
-        pending = Extension.objects.filter(
-            status=ExtensionStatus.REQUESTED, case__state__in=queries.EXTENDABLE_STATES
-        ).filter(access.scope_q(user, Perm.CASE_SUPERVISE, "case__handling_area_path"))
-        q |= _among("pk", pending.values("case_id"))
-    if access.has_perm(user, Perm.CASE_HANDLE):
-        # The user's units (``Unit.objects.of_user``) from the memberships alone: a
-        # join less for PostgreSQL to plan, three times over.
-        units = UnitMember.objects.filter(user=user).values("unit_id")
-        co_handlers = CoHandler.objects.filter(Q(user=user) | _among("unit_id", units))
-        co_handled = co_handlers.filter(case__state__in=queries._HANDLER_STATES).values("case_id")
-        mine = [Q(current_handler=user), _among("current_unit_id", units)]
-        # One arm per state list and tie, each an AND of indexed terms: with
-        # ``state AND (tie OR tie)`` SQLite reads every case in the state instead.
-        for states, ties in (
-            (queries._HANDLER_STATES, [*mine, _among("pk", co_handled)]),
-            (queries._REVISIT_STATES, mine),
-        ):
-            for tie in ties:
-                q |= Q(state__in=states) & tie
-    return Case.objects.filter(q).order_by().values("pk")[:LIMIT]
+    return (
+        Case.objects.filter(queries.todo_q(user, subqueries=True)).order_by().values("pk")[:LIMIT]
+    )
 
 
 def unread_rows(user) -> QuerySet | None:
