@@ -104,10 +104,10 @@ def test_dashboard_query_count_is_constant(client, world, other_street):
     many_town = _count_queries(client, _month(world.street))
     # Then the dashboard costs the same number of queries, and few of them
     assert few == many
-    assert many <= 23
+    assert many <= 17
     # (a town's month: its daily rows are read once for every figure but the lists)
     assert few_town == many_town
-    assert many_town <= 18
+    assert many_town <= 12
 
 
 def test_exports_hold_the_dashboards_numbers_and_only_the_town(client, town_data):
