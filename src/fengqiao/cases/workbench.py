@@ -229,9 +229,3 @@ def count_for(user) -> int:
     """How many cases wait for the user (the navigation badge), counted up to LIMIT."""
     rows = todo_rows(user)
     return 0 if rows is None else rows.count()
-
-
-def unread_count(user) -> int:
-    """Unread notifications of the user (the inbox badge), counted up to BADGE_CAP + 1."""
-    rows = unread_rows(user)
-    return 0 if rows is None else rows.count()

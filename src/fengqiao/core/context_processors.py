@@ -5,8 +5,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
-# The user's roles on areas, outermost area first (as ``core.workbench.assignments_of``
-# orders them), as one JSON array: a column of the shell's one statement.
+# The user's roles on areas, outermost area first (by area path, then role), as one JSON
+# array: a column of the shell's one statement.
 _ROLES = (
     "SELECT a.id, a.role, r.id AS area_id, r.name, r.level, r.path, "
     "row_number() OVER (ORDER BY r.path, a.role) AS place "

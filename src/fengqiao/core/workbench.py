@@ -11,8 +11,6 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.accounts.models import Assignment
-
 
 @dataclass(frozen=True)
 class Panel:
@@ -21,11 +19,6 @@ class Panel:
 
 
 PANELS: list[Panel] = []
-
-
-def assignments_of(user) -> list[Assignment]:
-    """The user's roles on areas, outermost area first, for menus and the workbench."""
-    return list(user.assignments.select_related("area").order_by("area__path", "role"))
 
 
 def greeting(now: datetime | None = None) -> str:
