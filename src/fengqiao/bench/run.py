@@ -264,7 +264,7 @@ def _search_floor(term: str, area: Area | None = None) -> Callable[[], None]:
         match = search_index._fts_phrase(term) + (" *" if len(term) == 1 else "")
         join = f" JOIN {table} f ON f.rowid = c.id"
         return _list_floor(f"{table} MATCH %s", [match], None, join=join, key="f.rowid")
-    pairs = list(dict.fromkeys(map(str.__add__, term, term[1:]))) or [term]
+    pairs = search_index._query_bigrams(term)
     bigram = " AND ".join(["search_bigrams(s.text) @@ search_bigram_query(%s)"] * len(pairs))
     indexed = (f"strpos(lower(s.text), lower(%s)) <> 0 AND {bigram}", [term, *pairs])
     page = ("s.text ILIKE %s", [like]) if len(term) >= 3 else indexed

@@ -223,12 +223,18 @@ def _streaming_match(term: str) -> tuple[str, str] | None:
     return None
 
 
-def _bigram_query_sql(term: str) -> tuple[str, list]:
-    """PostgreSQL: the bigram tsquery of ``term`` (every distinct pair of neighbours of a
-    longer term, all required), with its parameters."""
+def _query_bigrams(term: str) -> list[str]:
+    """What a bigram index is asked for ``term``: the term itself when it is one or two
+    characters, else every distinct pair of neighbours (all required)."""
     if len(term) <= 2:
-        return "search_bigram_query(%s)", [term]
-    pairs = list(dict.fromkeys(map(str.__add__, term, term[1:])))
+        return [term]
+    return list(dict.fromkeys(map(str.__add__, term, term[1:])))
+
+
+def _bigram_query_sql(term: str) -> tuple[str, list]:
+    """PostgreSQL: the bigram tsquery of ``term`` (``_query_bigrams``, all required),
+    with its parameters."""
+    pairs = _query_bigrams(term)
     return " && ".join(["search_bigram_query(%s)"] * len(pairs)), pairs
 
 
@@ -328,9 +334,8 @@ def _within(cases: QuerySet, term: str, within: list[str], *, count: bool = Fals
 
 def _town_bigram_query_sql(towns: list[str], term: str) -> tuple[str, list]:
     """PostgreSQL: the tsquery of ``term`` in the town bigram index, any of ``towns``
-    (every distinct pair of neighbours of a longer term, all required), with its
-    parameters."""
-    pairs = [term] if len(term) <= 2 else list(dict.fromkeys(map(str.__add__, term, term[1:])))
+    (``_query_bigrams``, all required), with its parameters."""
+    pairs = _query_bigrams(term)
     one = " && ".join(["search_town_bigram_query(%s, %s)"] * len(pairs))
     query = " || ".join([f"({one})"] * len(towns))
     return query, [value for town in towns for pair in pairs for value in (town, pair)]
