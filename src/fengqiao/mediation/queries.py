@@ -148,19 +148,20 @@ def revisits_for(user, today: dt.date | None = None, limit: int = 200) -> Revisi
     return result
 
 
-def _due_rows(user):
-    """The user's revisits due today or earlier (the navigation badge), capped at 100."""
+def _due_rows(user, today: dt.date):
+    """The user's revisits due ``today`` or earlier (the navigation badge), capped at 100."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Revisit.objects.due_by(timezone.localdate()).filter(owner=user).order_by()[:100]
+    return Revisit.objects.due_by(today).filter(owner=user).order_by()[:100]
 
 
 def due_badge(user):
-    """The revisits badge as a column of the layout's one statement (``core.shell``);
-    compiled on each request, not once, since it depends on today's date."""
+    """The revisits badge as a column of the layout's one statement (``core.shell``),
+    compiled once per user and day (its statement depends on nothing else)."""
     from fengqiao.core import shell
 
-    return shell.count_of(_due_rows(user))
+    today = timezone.localdate()
+    return shell.count_once(("revisits", user.pk, today), lambda: _due_rows(user, today))
 
 
 # --- The case file ---------------------------------------------------------------------
