@@ -1,7 +1,8 @@
 """A search within towns (``search.index._within``): the towns' own search rows, counted
 and paged exactly as a case-insensitive substring test over them would find them, for
 one town, two towns, a grid, and a town with a grid of another town; on PostgreSQL the
-count goes through the town bigram index and the page walks the town's rows."""
+count goes through the bigram index's town and bigrams and the page walks the town's
+rows."""
 
 import pytest
 from django.db import connection
@@ -91,7 +92,7 @@ def test_a_search_within_towns_finds_exactly_their_matching_cases(client, world,
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's town indexes")
 @pytest.mark.parametrize("term", ["纠纷", "纠", "漏水至"])
-def test_a_towns_count_uses_the_town_bigram_index_and_its_page_the_town_walk(world, towns, term):
+def test_a_towns_count_uses_the_bigram_index_by_town_and_its_page_the_town_walk(world, towns, term):
     # Given the street officer's search (a handful of rows: forbid the plain scans)
     cases, key, counted = search_cases(
         Case.objects.visible_to(world.intake), term, [world.street.path]
@@ -110,6 +111,10 @@ def test_a_towns_count_uses_the_town_bigram_index_and_its_page_the_town_walk(wor
             cursor.execute(f"EXPLAIN {sql}", params)
             plans.append(" ".join(row[0] for row in cursor.fetchall()))
 
-    # Then the count reads the town bigram index and the page walks the town's rows
+    # Then the count reads the bigram index by town and bigrams, and the page walks the
+    # town's rows
     assert "search_casesearch_town_walk" in plans[1]
-    assert "search_casesearch_town_bigrams" in plans[0]
+    assert "search_casesearch_bigrams" in plans[0]
+    condition = plans[0][plans[0].index("Index Cond") :]
+    assert "substr((area_path)::text, 1, 15)" in condition
+    assert "search_bigrams(text)" in condition

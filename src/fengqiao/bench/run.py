@@ -273,8 +273,8 @@ def _search_floor(term: str, area: Area | None = None) -> Callable[[], None]:
 
 def _town_search_floor(term: str, area: Area) -> Callable[[], None]:
     """PostgreSQL, a town or deeper: the page's ids walked newest first along the town's
-    rows, then their cases; the count through the town bigram index (search migration
-    0004), as the list reads them."""
+    rows, then their cases; the count through the bigram index's town and bigrams
+    (search migration 0005), as the list reads them."""
     width = search_index.NARROW_PATH_LENGTH
     town = area.path[:width]
     text, narrower = "strpos(lower(s.text), lower(%s)) <> 0", ""
@@ -284,7 +284,7 @@ def _town_search_floor(term: str, area: Area) -> Callable[[], None]:
             " AND s.area_path BETWEEN %s AND %s",
             [area.path, paths.upper_bound(area.path)],
         )
-    query, query_params = search_index._town_bigram_query_sql([town], term)
+    query, query_params = search_index.town_bigram_sql([town], term, table="s")
     return _sql(
         [
             (
@@ -295,7 +295,7 @@ def _town_search_floor(term: str, area: Area) -> Callable[[], None]:
             ),
             (
                 "SELECT COUNT(*) FROM (SELECT s.case_id FROM search_casesearch s "  # noqa: S608 — names from this module, values bound
-                f"WHERE search_town_bigrams(s.area_path, s.text) @@ ({query}){narrower} "
+                f"WHERE ({query}){narrower} "
                 f"AND {text} LIMIT %s) t",
                 [*query_params, *bounds, term, COUNT_CAP + 1],
             ),

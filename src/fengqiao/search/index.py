@@ -49,9 +49,11 @@ BIGRAM_TABLE = "search_casesearch_bigram"
 INSERT_TRIGGERS = ("search_casesearch_ai", "search_casesearch_bigram_ai")
 
 # How common each bigram is, for PostgreSQL's planner: with the default 100 entries a
-# bigram found in 16 cases of 100,000 is taken for one in 500 (migration 0003).
+# bigram found in 16 cases of 100,000 is taken for one in 500 (migration 0003); and each
+# town's share of the rows (the index's second column, migration 0005).
 POSTGRESQL_STATISTICS = [
     "ALTER INDEX IF EXISTS search_casesearch_bigrams ALTER COLUMN 1 SET STATISTICS 1000",
+    "ALTER INDEX IF EXISTS search_casesearch_bigrams ALTER COLUMN 2 SET STATISTICS 1000",
     "ANALYZE search_casesearch",
 ]
 
@@ -282,7 +284,7 @@ def _within(cases: QuerySet, term: str, within: list[str], *, count: bool = Fals
     text index): 纠纷 in a town of 965 cases at 100k, count 49 → 3.3 ms against the FTS5
     walk of the city's matches.
 
-    PostgreSQL (migration 0004): the search rows themselves, tested as ILIKE does, each
+    PostgreSQL (migrations 0004, 0005): the search rows themselves, tested as ILIKE does, each
     kept when ``cases`` holds its case (a subquery by id per row, which the planner
     cannot fold into a join: joined, the case's own area filter and the row's town were
     taken for two independent 1 % filters, and the planner expected ~50 matches where a
@@ -293,12 +295,13 @@ def _within(cases: QuerySet, term: str, within: list[str], *, count: bool = Fals
       (``search_casesearch_town_walk``) and stops after a page: 纠纷 (37 % of cases) in a
       town of 10,236 search rows at 1M, 116–182 → 0.3–2 ms (a rare word walks the whole
       town: a 14-case name 26 ms);
-    - a count finds the rows holding every bigram of the term in the town bigram index
-      (``search_casesearch_town_bigrams``: each bigram prefixed with the row's town, so
-      that a town's posting list holds its own rows only) and stops after COUNT_CAP of
-      them: 纠纷 45–110 → 6–15 ms, the 14-case name 44 → 1 ms (the town's rows were all
-      tested). The city's bigram index with the town's rows costs more: its 纠纷 bitmap
-      alone, 378,000 rows, takes 30–50 ms.
+    - a count finds the rows holding every bigram of the term and the town in the
+      bigram index, whose second column is the row's town (``search_casesearch_bigrams``,
+      migration 0005: the scan ANDs the town's posting list with the bigrams', so that
+      the bitmap holds the town's matches only) and stops after COUNT_CAP of them: 纠纷
+      45–110 → 6–15 ms, the 14-case name 44 → 1 ms (the town's rows were all tested). The
+      bigrams' bitmap alone costs more: 纠纷's, 378,000 rows at 1M, takes 30–50 ms. A
+      count over several towns is one such scan per town (a BitmapOr).
 
     A town's rows are picked by their town alone, not also by their path range (which
     the planner would take for a second filter); an area deeper than a town adds its
@@ -318,8 +321,8 @@ def _within(cases: QuerySet, term: str, within: list[str], *, count: bool = Fals
         )
     towns = sorted({root[:NARROW_PATH_LENGTH] for root in within})
     if count and not _NOT_IN_BIGRAMS.search(term):
-        query, params = _town_bigram_query_sql(towns, term)
-        where = [f"search_town_bigrams({table}.area_path, {table}.text) @@ ({query})"]
+        query, params = town_bigram_sql(towns, term)
+        where = [f"({query})"]
     else:
         marks = ", ".join(["%s"] * len(towns))
         where, params = [f"left({table}.area_path, {NARROW_PATH_LENGTH}) IN ({marks})"], towns
@@ -332,13 +335,19 @@ def _within(cases: QuerySet, term: str, within: list[str], *, count: bool = Fals
     return rows.alias(listed=Subquery(case)).filter(listed__isnull=False)
 
 
-def _town_bigram_query_sql(towns: list[str], term: str) -> tuple[str, list]:
-    """PostgreSQL: the tsquery of ``term`` in the town bigram index, any of ``towns``
-    (``_query_bigrams``, all required), with its parameters."""
-    pairs = _query_bigrams(term)
-    one = " && ".join(["search_town_bigram_query(%s, %s)"] * len(pairs))
-    query = " || ".join([f"({one})"] * len(towns))
-    return query, [value for town in towns for pair in pairs for value in (town, pair)]
+def town_bigram_sql(towns: list[str], term: str, table: str | None = None) -> tuple[str, list]:
+    """PostgreSQL: a condition on the search rows (of ``table``, by default the search
+    table's name) that holds every bigram of ``term`` (``_query_bigrams``) and lie in any
+    of ``towns``, as the bigram index (migration 0005) answers it, with its parameters
+    (the town as ``substr``, the index's expression, which the town walk index does not
+    match)."""
+    table = table or CaseSearch._meta.db_table
+    query, pairs = _bigram_query_sql(term)
+    one = (
+        f"(substr({table}.area_path, 1, {NARROW_PATH_LENGTH}) = %s "
+        f"AND search_bigrams({table}.text) @@ ({query}))"
+    )
+    return " OR ".join([one] * len(towns)), [v for town in towns for v in (town, *pairs)]
 
 
 def search_cases(
