@@ -213,8 +213,9 @@ def seed(
         with _deferred_search(), sink.deferred_indexes(CASE_MODELS):
             if not parallel:
                 drawers = 1
-            summary.counts |= _write_cases(city, cases, rng, progress, drawers or _cores())
+            summary.counts |= _write_cases(city, cases, rng, progress, drawers or sink.cores())
         summary.seconds["cases"] = time.perf_counter() - mark
+        summary.seconds["(indexes)"] = sink.spent.get("(indexes)", 0.0)
         mark = time.perf_counter()
         summary.counts["facts"] = _analytics_facts()
         summary.seconds["analytics"] = time.perf_counter() - mark
@@ -345,12 +346,6 @@ def _analytics_facts() -> int:
             with connection.cursor() as c:
                 c.execute("SET CONSTRAINTS ALL DEFERRED")
         return count
-
-
-def _cores() -> int:
-    import os
-
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
 def _may_fork() -> bool:

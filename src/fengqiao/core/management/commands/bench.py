@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 run.save(results, options["json"])
 
     def seed(self, options):
-        from fengqiao.bench import seed
+        from fengqiao.bench import seed, sink
 
         call_command("migrate", interactive=False, verbosity=0)
         shape = Shape(
@@ -77,5 +77,9 @@ class Command(BaseCommand):
         counts = "，".join(f"{k} {v:,}" for k, v in summary.counts.items())
         times = "，".join(f"{k} {v:.1f} s" for k, v in summary.seconds.items())
         self.stdout.write(f"基准城市已生成：{counts}")
-        self.stdout.write(f"用时：{times}")
+        self.stdout.write(f"用时：{times}（索引重建含于 people、cases）")
+        slowest = sorted(sink.built.items(), key=lambda item: -item[1])[:5]
+        if slowest:
+            builds = "，".join(f"{name} {seconds:.1f} s" for name, seconds in slowest)
+            self.stdout.write(f"最慢的索引重建：{builds}")
         self.stdout.write(f"所有账号密码：{BENCH_PASSWORD}")
