@@ -1,8 +1,9 @@
 """What one case contributes to the figures, and keeping the roll-up current.
 
-``refresh_case`` is called by ``cases.actions`` inside the transaction of every
-registration and move: it recomputes the case's fact, and moves the case's old
-contribution out of ``DailyFigure`` and the new one in. Every figure is then a sum over
+``case_writes`` is called by ``cases.actions`` inside the transaction of every
+registration and move: it recomputes the case's fact and returns the writes that save
+it and move the case's old contribution out of ``DailyFigure`` and the other roll-ups
+and the new one in. Every figure is then a sum over
 DailyFigure rows, and equals the same formula applied to the case rows (the property
 tests check that).
 """
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from fengqiao.cases.models import Case, CaseKind, CaseLink, Category, LinkKind, TimelineEvent
 from fengqiao.cases.states import Action, State
+from fengqiao.core.rows import Statement
 
 from .models import (
     HANDLING_BOUNDS,
@@ -276,49 +278,47 @@ def _contributions(fact: dict, sign: int, out: dict) -> None:
         )
 
 
-def _apply(changes: dict) -> None:
-    """One upsert per roll-up table, adding to every row whose sums change (rows a move
-    leaves as they were — the grid-year of most moves, the histogram before completion —
-    cost nothing); adding, so concurrent changes never lose a count. Keys are distinct
-    within a table (``_contributions`` merges them), as one statement requires."""
+def _roll_up_writes(changes: dict) -> list[Statement]:
+    """The upserts that add ``changes`` ({(roll-up, key): sums}) to the roll-ups: one per
+    table, adding to every row whose sums change (rows a move leaves as they were — the
+    grid-year of most moves, the histogram before completion — cost nothing); adding, so
+    concurrent changes never lose a count. Keys are distinct within a table
+    (``_contributions`` merges them), as one statement requires, and the tables differ,
+    so that they may go in one round trip (``core.rows.together``)."""
     by_table: dict[tuple, list] = {}
     for (roll_up, key), values in changes.items():
         if any(values):
             by_table.setdefault(roll_up, []).append([*key, *values])
-    with connection.cursor() as cursor:
-        for roll_up, rows in by_table.items():
-            cursor.execute(_upsert_sql(*roll_up, rows=len(rows)), [v for row in rows for v in row])
+    return [
+        (_upsert_sql(*roll_up, rows=len(rows)), [v for row in rows for v in row])
+        for roll_up, rows in by_table.items()
+    ]
 
 
-def _add(fact: dict, sign: int) -> None:
-    """Add (+1) or take away (-1) one fact in the roll-ups."""
-    changes: dict = {}
-    _contributions(fact, sign, changes)
-    _apply(changes)
-
-
-def refresh_case(case: Case, *, new: bool = False, repeat: bool | None = None) -> None:
-    """Bring the case's fact and the roll-up up to date; call inside the case's
-    transaction, after the case row is saved. ``new``: the case was registered in this
-    transaction, so it has no fact yet; ``repeat``: whether it is linked as a duplicate,
-    when the caller knows (registration does)."""
+def case_writes(case: Case, *, new: bool = False, repeat: bool | None = None) -> list[Statement]:
+    """The writes that bring the case's fact and the roll-ups up to date (none when the
+    fact is unchanged): the fact's own insert or update, then the roll-up upserts. Call
+    inside the case's transaction, after the case row is saved, and run them in it
+    (``cases.actions.base.write_event`` runs them with the audit record, in one round
+    trip on PostgreSQL: ``core.rows.together``). ``new``: the case was
+    registered in this transaction, so it has no fact yet; ``repeat``: whether it is
+    linked as a duplicate, when the caller knows (registration does)."""
     old = None if new else next(iter(_OLD_FACT.rows(case.pk)), None)
     # A case without a fact is being registered: no mediation can exist for it yet.
     fact = fact_for(case, repeat=repeat, mediation=dict(_ZERO) if old is None else None)
     if old == fact:
-        return
+        return []
     changes: dict = {}
     if old is not None:
         _contributions(old, -1, changes)
     _contributions(fact, +1, changes)
-    _apply(changes)
-    _save_fact(case.pk, old, fact)
+    return [_fact_write(case.pk, old, fact), *_roll_up_writes(changes)]
 
 
-def _save_fact(case_id: int, old: dict | None, fact: dict) -> None:
-    """Insert the fact, or update the columns that changed. Raw statements: the ORM's
-    save of some thirty columns cost more CPU than the statement itself; the values go
-    through the fields' own conversions."""
+def _fact_write(case_id: int, old: dict | None, fact: dict) -> Statement:
+    """The fact's insert, or the update of the columns that changed. Raw statements:
+    the ORM's save of some thirty columns cost more CPU than the statement itself; the
+    values go through the fields' own conversions."""
     names = _FACT_FIELDS if old is None else [n for n in _FACT_FIELDS if old[n] != fact[n]]
     fields = [CaseFact._meta.get_field(name) for name in names]
     values = [f.get_db_prep_save(fact[f.attname], connection) for f in fields]
@@ -332,5 +332,4 @@ def _save_fact(case_id: int, old: dict | None, fact: dict) -> None:
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
         sql = f"UPDATE {quote(table)} SET {sets} WHERE case_id = %s"  # noqa: S608
         params = [*values, case_id]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params

@@ -3,7 +3,7 @@
 ``CaseFact`` holds what one case contributes to every figure, computed from the case by
 ``facts.fact_for``. ``DailyFigure`` sums the facts by registration day, place and the
 dimensions the dashboard breaks down by. Both change in the same transaction as the
-case (``facts.refresh_case``), so figures are never stale; ``fengqiao analytics rebuild``
+case (``facts.case_writes``), so figures are never stale; ``fengqiao analytics rebuild``
 recomputes them from the cases. See docs/adr/0005-figures-data-path.md.
 """
 

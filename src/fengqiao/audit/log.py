@@ -81,8 +81,12 @@ def record(
     outcome: str = Outcome.OK,
     detail: dict | None = None,
     actor_name: str = "",
+    along: list[tuple[str, list]] = (),
 ) -> AuditRecord:
-    """Append one record to the chain. ``detail`` must never hold sensitive values."""
+    """Append one record to the chain. ``detail`` must never hold sensitive values.
+    ``along``: the caller's last writes (INSERT, UPDATE or DELETE), run with the record
+    in one round trip (``core.rows.together``) once the head is locked — for rows that
+    many writers share, which are then held only while the head is."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -115,8 +119,9 @@ def record(
         rec.hash = compute_hash(rec.prev_hash, rec)
         # Raw statements: the ORM's INSERT and UPDATE machinery cost more CPU than the
         # rest of the record (an insert is all an append-only record's save() allows).
-        insert(rec)
-        cursor.execute(_HEAD_UPDATE_SQL, [rec.seq, rec.hash])
+        # The head's update and ``along`` go with the record: from the head's lock to
+        # the commit every writer waits, so each round trip saved there is saved for all.
+        insert(rec, along=[(_HEAD_UPDATE_SQL, [rec.seq, rec.hash]), *along])
     return rec
 
 

@@ -121,16 +121,16 @@ def allocate_number(area: Area, chain: list[Area] | None = None) -> str:
     # Increment in the database and read the value in one statement that takes the row
     # lock; the first case of a district-year creates the row.
     with connection.cursor() as cursor:
-        cursor.execute(_NEXT_NUMBER_SQL, [prefix, year])
+        cursor.execute(NEXT_NUMBER_SQL, [prefix, year])
         found = cursor.fetchone()
         if found is None:
             CaseCounter.objects.get_or_create(prefix=prefix, year=year)
-            cursor.execute(_NEXT_NUMBER_SQL, [prefix, year])
+            cursor.execute(NEXT_NUMBER_SQL, [prefix, year])
             found = cursor.fetchone()
     return f"{prefix}-{year}-{found[0]:06d}"
 
 
-_NEXT_NUMBER_SQL = (
+NEXT_NUMBER_SQL = (
     f"UPDATE {CaseCounter._meta.db_table} SET last = last + 1 "  # noqa: S608 — our names
     "WHERE prefix = %s AND year = %s RETURNING last"
 )

@@ -30,12 +30,29 @@ def _statement(model: type[models.Model]) -> tuple[str, list]:
     return found
 
 
-def insert(obj: models.Model) -> models.Model:
-    """Insert a new ``obj`` as ``obj.save(force_insert=True)`` would; sets its pk."""
+Statement = tuple[str, list]
+
+
+def together(statements: list[Statement]) -> list[Statement]:
+    """``statements`` (INSERT, UPDATE or DELETE, none but the last reading a result) as
+    few round trips as the database allows: on PostgreSQL one statement, each but the
+    last in a WITH clause (all see the same snapshot and run to completion; none may
+    change a row another changes); on SQLite, which has no round trips, as they are."""
+    if connection.vendor != "postgresql" or len(statements) < 2:
+        return statements
+    first = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(statements[:-1]))
+    params = [value for _, values in statements for value in values]
+    return [(f"WITH {first} {statements[-1][0]}", params)]
+
+
+def insert(obj: models.Model, *, along: list[Statement] = ()) -> models.Model:
+    """Insert a new ``obj`` as ``obj.save(force_insert=True)`` would; sets its pk.
+    ``along``: other writes to run in the same round trip (``together``), before it."""
     sql, fields = _statement(type(obj))
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        for statement, params in together([*along, (sql, values)]):
+            cursor.execute(statement, params)
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias

@@ -66,10 +66,16 @@ _NOT_IN_BIGRAMS = re.compile(r"[\x00-\x20\x7f]")
 def text_of(case, names: Sequence[str] | None = None) -> str:
     """What a case is found by: number, title, narrative and its parties' names, in the
     order the parties were written; ``names``: those names, when the caller has them."""
+    return case.number + text_after_number(case, names)
+
+
+def text_after_number(case, names: Sequence[str] | None = None) -> str:
+    """``text_of`` without the number it begins with (for a writer that draws the
+    number in the same statement as it writes the row)."""
     if names is None:
         parties = case.parties.select_related("person").order_by("pk")
         names = [p.person.name for p in parties]
-    return "\n".join([case.number, case.title, case.narrative, " ".join(names)])
+    return "\n" + "\n".join([case.title, case.narrative, " ".join(names)])
 
 
 def bigrams(text: str) -> str:

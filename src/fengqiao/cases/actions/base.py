@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import Assignment, Role
-from fengqiao.analytics.facts import refresh_case
+from fengqiao.analytics import facts
 from fengqiao.areas.models import Area
 from fengqiao.audit.log import record, record_refusal
 from fengqiao.core.rows import Read, first_of, insert
@@ -53,7 +53,7 @@ def write_event(
 ) -> None:
     """The timeline event, the figures' upkeep and the audit record of a change, in the
     caller's transaction; ``fact``: what the caller already knows for the figures
-    (``analytics.facts.refresh_case``); ``before_audit``: work that must run as late as
+    (``analytics.facts.case_writes``); ``before_audit``: work that must run as late as
     possible (a registration draws its number there)."""
     # core.rows.insert: the ORM's save machinery cost more CPU than the statement.
     insert(
@@ -69,18 +69,26 @@ def write_event(
         )
     )
     # Every registration, move and annotation passes here: the figures change with the
-    # case, in its transaction (docs/adr/0005-figures-data-path.md).
-    refresh_case(case, **(fact or {}))
+    # case, in its transaction (docs/adr/0005-figures-data-path.md). They are written
+    # with the audit record: the roll-ups' rows are shared by many cases (a district's
+    # month, a grid's day).
+    figures = facts.case_writes(case, **(fact or {}))
     if before_audit is not None:
         before_audit()
-    # Last: the audit record locks the chain's head, which every writer needs, so
-    # nothing else should run between it and the commit.
+    # The audit record locks the chain's head, which every writer needs, until the
+    # commit; the shared roll-up rows are written in the record's own round trip, after
+    # the head is locked, and are locked until the commit too. Every writer takes them
+    # in this order, so a writer holding a roll-up row never waits for the head, and the
+    # rows are held only while the head is. (Until session 5 a writer locked its roll-up
+    # rows first and held them through its number, search row and audit record: the
+    # next writer of the same grid and day, or district and month, waited all that time.)
     record(
         f"case.{action}",
         actor=actor,
         area=case.area,
         obj=case,
         detail={"number": case.number, "from": from_state, "to": case.state},
+        along=figures,
     )
 
 

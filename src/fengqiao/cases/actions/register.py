@@ -17,7 +17,8 @@ from fengqiao.audit.log import record_refusal
 from fengqiao.core.rows import Read, first_of, insert, insert_many
 from fengqiao.people.actions import PersonInvalid, create_person
 from fengqiao.people.models import DataSource, Person, Sex
-from fengqiao.search.index import index_case
+from fengqiao.search.index import index_case, text_after_number
+from fengqiao.search.models import CaseSearch
 
 from .. import intake
 from ..access import may_take
@@ -276,7 +277,28 @@ def _draw_number(case: Case, place: Area, chain: list[Area], names: list[str]) -
     """The case's number, drawn as late as the registration allows: from the counter's
     UPDATE to the commit, the district's row is locked and its other desks wait, so only
     the number, the search row (it holds the number) and the audit record come after it.
-    Numbers stay gapless: a registration that fails rolls its number back."""
+    Numbers stay gapless: a registration that fails rolls its number back. On
+    PostgreSQL the three writes are one statement (each round trip would hold the
+    district's counter longer); the first case of a district-year creates the counter."""
+    if connection.vendor == "postgresql":
+        prefix, year = intake.number_prefix(place, chain), timezone.localdate().year
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _DRAW_SET_AND_INDEX_SQL,
+                [
+                    prefix,
+                    year,
+                    f"{prefix}-{year}-",
+                    case.pk,
+                    case.pk,
+                    case.area_path,
+                    text_after_number(case, names),
+                ],
+            )
+            found = cursor.fetchone()
+        if found is not None:
+            case.number = found[0]
+            return
     case.number = intake.allocate_number(place, chain)
     with connection.cursor() as cursor:
         cursor.execute(_SET_NUMBER_SQL, [case.number, case.pk])
@@ -284,6 +306,17 @@ def _draw_number(case: Case, place: Area, chain: list[Area], names: list[str]) -
 
 
 _SET_NUMBER_SQL = f"UPDATE {Case._meta.db_table} SET number = %s WHERE id = %s"  # noqa: S608 — our names
+# PostgreSQL: intake.allocate_number's UPDATE, the number written as it writes it (six
+# digits at least), and the search row of index_case, whose text begins with the number;
+# no row when the district-year has no counter yet.
+_DRAW_SET_AND_INDEX_SQL = (
+    f"WITH n AS ({intake.NEXT_NUMBER_SQL}), "  # noqa: S608 — our names
+    f"c AS (UPDATE {Case._meta.db_table} SET number = "
+    "%s || lpad(n.last::text, greatest(6, length(n.last::text)), '0') "
+    f"FROM n WHERE {Case._meta.db_table}.id = %s RETURNING number) "
+    f"INSERT INTO {CaseSearch._meta.db_table} (case_id, area_path, text) "
+    "SELECT %s, %s, c.number || %s FROM c RETURNING split_part(text, E'\\n', 1)"
+)
 
 
 def link_cases(*, actor, case: Case, other: Case, kind: str) -> CaseLink:
