@@ -322,6 +322,9 @@ class Party(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "person"], name="party_unique_person"),
         ]
+        # A person's cases newest first: the duplicate check reads a busy party's newest
+        # rows along it and stops (queries._newest_parties).
+        indexes = [models.Index(fields=["person", "case"], name="party_person_case")]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.person}"
