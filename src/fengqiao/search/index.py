@@ -10,7 +10,8 @@ characters finds any substring of n characters or more. Two indexes, one per len
   begins at least one bigram. A two-character term is one bigram; a one-character term is
   the bigrams it begins (a prefix query). SQLite keeps them in a contentless FTS5 table
   (``search_casesearch_bigram``, filled by triggers calling :func:`bigrams`); PostgreSQL
-  in a GIN index on the ``search_bigrams(text)`` tsvector. See migration 0003.
+  in a GIN index on the ``search_bigrams(text)`` tsvector, with the row's town as its
+  second column for a search within a town. See migrations 0003 and 0005.
 
 Both give exactly the cases whose text contains the term (PostgreSQL re-checks as ILIKE
 would); a term the SQLite bigram table cannot hold (ASCII control characters) is looked
