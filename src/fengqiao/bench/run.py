@@ -202,26 +202,27 @@ def _list_floor(
     join: str = "",
     key: str = "c.id",
     count: tuple[str, str, list] | None = None,
+    counted: bool = True,
 ) -> Callable[[], None]:
     """The page (newest first by ``key``, after ``after``) and its count capped at
     COUNT_CAP; ``join``: more tables (a search index); ``count``: (join, where, params)
-    when the count is best read another way than the page (as the list does)."""
+    when the count is best read another way than the page (as the list does);
+    ``counted``: false for the page alone."""
     page_where = where + (f" AND {key} < %s" if after else "")
     page_params = params + ([after] if after else [])
     count_join, count_where, count_params = count or (join, where, params)
-    return _sql(
-        [
-            (
-                f"{LIST_COLUMNS}{join} WHERE {page_where} ORDER BY {key} DESC LIMIT %s",
-                page_params + [PAGE_SIZE + 1],
-            ),
-            (
-                f"SELECT COUNT(*) FROM (SELECT c.id FROM cases_case c{count_join} "  # noqa: S608 — names from this module, values bound
-                f"WHERE {count_where} LIMIT %s) t",
-                count_params + [COUNT_CAP + 1],
-            ),
-        ]
-    )
+    statements = [
+        (
+            f"{LIST_COLUMNS}{join} WHERE {page_where} ORDER BY {key} DESC LIMIT %s",
+            page_params + [PAGE_SIZE + 1],
+        ),
+        (
+            f"SELECT COUNT(*) FROM (SELECT c.id FROM cases_case c{count_join} "  # noqa: S608 — names from this module, values bound
+            f"WHERE {count_where} LIMIT %s) t",
+            count_params + [COUNT_CAP + 1],
+        ),
+    ]
+    return _sql(statements if counted else statements[:1])
 
 
 def _cursor_for_page(where: str, params: list, page: int) -> int | None:
@@ -268,7 +269,25 @@ def _search_floor(term: str, area: Area | None = None) -> Callable[[], None]:
     bigram = " AND ".join(["search_bigrams(s.text) @@ search_bigram_query(%s)"] * len(pairs))
     indexed = (f"strpos(lower(s.text), lower(%s)) <> 0 AND {bigram}", [term, *pairs])
     page = ("s.text ILIKE %s", [like]) if len(term) >= 3 else indexed
-    return _list_floor(*page, None, join=search, key="s.case_id", count=(search, *indexed))
+    floor = _list_floor(*page, None, join=search, key="s.case_id", count=(search, *indexed))
+    if not search_index._maybe_common(term):
+        return floor
+    # As the list counts a term that looks common (search.index.Probed): the newest
+    # PROBE_ROWS cases first, and all matches only when they hold no more than the cap.
+    page_only = _list_floor(*page, None, join=search, key="s.case_id", counted=False)
+    probe = (
+        "SELECT COUNT(*) FROM (SELECT s.case_id FROM search_casesearch s "
+        "WHERE s.case_id IN (SELECT c.id FROM cases_case c ORDER BY c.id DESC LIMIT %s) "
+        "AND strpos(lower(s.text), lower(%s)) <> 0) t"
+    )
+
+    def run():
+        with connection.cursor() as c:
+            c.execute(probe, [search_index.PROBE_ROWS, term])
+            found = c.fetchone()[0]
+        (page_only if found > COUNT_CAP else floor)()
+
+    return run
 
 
 def _town_search_floor(term: str, area: Area) -> Callable[[], None]:

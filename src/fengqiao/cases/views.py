@@ -24,7 +24,7 @@ from fengqiao.areas.access import Perm
 from fengqiao.audit.log import record, record_refusal
 from fengqiao.people.models import Person
 from fengqiao.people.views import classify
-from fengqiao.search.index import normalize, search_cases
+from fengqiao.search.index import capped_count, normalize, search_cases
 
 from . import deadlines, notify, workbench
 from .access import get_case_for_user_or_404, may_take
@@ -311,7 +311,7 @@ def case_list(request):
         has_next = len(page) > PAGE_SIZE
         page = page[:PAGE_SIZE]
         has_prev = after is not None
-    count = counted.order_by().values("pk")[: COUNT_CAP + 1].count()
+    count = capped_count(counted, COUNT_CAP)
     now = timezone.now()
     for case in page:
         case.light = workbench.stored_light(case, now)
