@@ -47,7 +47,9 @@ def together(statements: list[Statement]) -> list[Statement]:
 
 def insert(obj: models.Model, *, along: list[Statement] = ()) -> models.Model:
     """Insert a new ``obj`` as ``obj.save(force_insert=True)`` would; sets its pk.
-    ``along``: other writes to run in the same round trip (``together``), before it."""
+    ``along``: other writes to run in the same round trip (``together``): on SQLite
+    before it, on PostgreSQL with it, in no fixed order, so none may depend on another
+    or on the insert."""
     sql, fields = _statement(type(obj))
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
