@@ -9,7 +9,7 @@ from fengqiao.cases.models import Case
 from fengqiao.search import index
 from tests.cases.builders import register
 
-pytestmark = pytest.mark.skipif(
+postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the probe is PostgreSQL's city route"
 )
 
@@ -29,6 +29,7 @@ def _exact(term: str, cap: int) -> int:
     return min(sum(term in t for t in texts), cap + 1)
 
 
+@postgresql_only
 @pytest.mark.parametrize("term", ["纠纷", "漏水", "邻里纠纷"])
 @pytest.mark.parametrize("cap", [2, 4, 10])
 @pytest.mark.parametrize("probe_rows", [3, 7])
@@ -47,6 +48,7 @@ def test_a_probed_count_is_the_count_of_every_match(cases, monkeypatch, term, ca
     assert index.capped_count(counted, cap) == _exact(term, cap)
 
 
+@postgresql_only
 def test_a_term_the_statistics_call_rare_is_counted_without_a_probe(cases, monkeypatch):
     monkeypatch.setattr(index, "_bigram_shares", lambda: {"纠纷": 0.29, "漏水": 0.9})
     _, _, rare = index.search_cases(cases, "纠纷")

@@ -186,7 +186,7 @@ class deferred_indexes:  # noqa: N801 — used as a context manager, like a func
 
     def __exit__(self, *exc):
         started = time.perf_counter()
-        if connection.vendor == "postgresql" and len(self.saved) > 1:
+        if connection.vendor == "postgresql" and self.saved:
             _build_side_by_side(self.saved)
         else:
             with connection.cursor() as c:

@@ -72,12 +72,24 @@ def text_of(case, names: Sequence[str] | None = None) -> str:
 
 
 def text_after_number(case, names: Sequence[str] | None = None) -> str:
-    """``text_of`` without the number it begins with (for a writer that draws the
-    number in the same statement as it writes the row)."""
+    """``text_of`` without the number it begins with (``new_row_from``)."""
     if names is None:
         parties = case.parties.select_related("person").order_by("pk")
         names = [p.person.name for p in parties]
     return "\n" + "\n".join([case.title, case.narrative, " ".join(names)])
+
+
+def new_row_from(case, numbered: str, names: Sequence[str] | None = None) -> tuple[str, list]:
+    """PostgreSQL: the INSERT of a new case's search row, the row ``index_case(new=True)``
+    writes, taking the case's number from ``numbered`` (a query named in the statement's
+    WITH clause, with a ``number`` column): for a writer that draws the number in the
+    same statement. With its parameters."""
+    table = CaseSearch._meta.db_table
+    return (
+        f"INSERT INTO {table} (case_id, area_path, text) "  # noqa: S608 — names from this module and the caller
+        f"SELECT %s, %s, {numbered}.number || %s FROM {numbered}",
+        [case.pk, case.area_path, text_after_number(case, names)],
+    )
 
 
 def bigrams(text: str) -> str:

@@ -17,8 +17,7 @@ from fengqiao.audit.log import record_refusal
 from fengqiao.core.rows import Read, first_of, insert, insert_many
 from fengqiao.people.actions import PersonInvalid, create_person
 from fengqiao.people.models import DataSource, Person, Sex
-from fengqiao.search.index import index_case, text_after_number
-from fengqiao.search.models import CaseSearch
+from fengqiao.search.index import index_case, new_row_from
 
 from .. import intake
 from ..access import may_take
@@ -282,18 +281,11 @@ def _draw_number(case: Case, place: Area, chain: list[Area], names: list[str]) -
     district's counter longer); the first case of a district-year creates the counter."""
     if connection.vendor == "postgresql":
         prefix, year = intake.number_prefix(place, chain), timezone.localdate().year
+        row_sql, row_params = new_row_from(case, "c", names)
         with connection.cursor() as cursor:
             cursor.execute(
-                _DRAW_SET_AND_INDEX_SQL,
-                [
-                    prefix,
-                    year,
-                    f"{prefix}-{year}-",
-                    case.pk,
-                    case.pk,
-                    case.area_path,
-                    text_after_number(case, names),
-                ],
+                f"{_DRAW_AND_SET_SQL} {row_sql} RETURNING split_part(text, E'\\n', 1)",
+                [prefix, year, f"{prefix}-{year}-", case.pk, *row_params],
             )
             found = cursor.fetchone()
         if found is not None:
@@ -306,16 +298,14 @@ def _draw_number(case: Case, place: Area, chain: list[Area], names: list[str]) -
 
 
 _SET_NUMBER_SQL = f"UPDATE {Case._meta.db_table} SET number = %s WHERE id = %s"  # noqa: S608 — our names
-# PostgreSQL: intake.allocate_number's UPDATE, the number written as it writes it (six
-# digits at least), and the search row of index_case, whose text begins with the number;
-# no row when the district-year has no counter yet.
-_DRAW_SET_AND_INDEX_SQL = (
+# PostgreSQL: intake.allocate_number's UPDATE and the number written as it writes it
+# (six digits at least), as the row set ``c`` for the search row (whose text begins with
+# the number, search.index.new_row_from); no row when the district-year has no counter.
+_DRAW_AND_SET_SQL = (
     f"WITH n AS ({intake.NEXT_NUMBER_SQL}), "  # noqa: S608 — our names
     f"c AS (UPDATE {Case._meta.db_table} SET number = "
     "%s || lpad(n.last::text, greatest(6, length(n.last::text)), '0') "
-    f"FROM n WHERE {Case._meta.db_table}.id = %s RETURNING number) "
-    f"INSERT INTO {CaseSearch._meta.db_table} (case_id, area_path, text) "
-    "SELECT %s, %s, c.number || %s FROM c RETURNING split_part(text, E'\\n', 1)"
+    f"FROM n WHERE {Case._meta.db_table}.id = %s RETURNING number)"
 )
 
 
