@@ -106,6 +106,11 @@ FORM_RENDERER = "fengqiao.core.forms.FormRenderer"
 
 # --- Database ---------------------------------------------------------------
 DATABASE_URL = os.environ.get("FENGQIAO_DATABASE_URL", "")
+# PostgreSQL: the hot write paths keep their statements prepared on each connection
+# (core.db.postgresql.preparing_cursor). Set FENGQIAO_DATABASE_PREPARED=0 behind a
+# connection pooler that cannot keep prepared statements (PgBouncer in transaction mode
+# before 1.21, or without max_prepared_statements).
+DATABASE_PREPARED = os.environ.get("FENGQIAO_DATABASE_PREPARED", "1") != "0"
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -3,11 +3,16 @@ row the ORM's own save would write, ``Read`` returns what the queryset it was co
 from returns."""
 
 import pytest
+from django.db import DataError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from fengqiao.audit.models import AuditRecord
 from fengqiao.cases.models import Case, Notification, TimelineEvent
-from fengqiao.core.rows import Read, first_of, insert
+from fengqiao.core.db.postgresql import numbered
+from fengqiao.core.rows import Read, first_of, insert, prepared
 from tests.cases.builders import register
+
+postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 
 
 def _row(model, pk) -> dict:
@@ -87,3 +92,76 @@ def test_a_stand_in_that_does_not_reach_the_statement_is_refused(db):
 
 def model_dict(obj) -> dict:
     return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+# --- PostgreSQL: the hot paths' statements run prepared (core.db.postgresql) ------------
+
+
+def test_placeholders_are_numbered_as_postgresql_numbers_them():
+    assert numbered("UPDATE t SET a = %s WHERE b = %s AND c LIKE 'x%%'") == (
+        "UPDATE t SET a = $1 WHERE b = $2 AND c LIKE 'x%'"
+    )
+    assert numbered("SELECT 1") == "SELECT 1"
+    with pytest.raises(ValueError, match="only %s placeholders"):
+        numbered("SELECT %(name)s")
+
+
+def _prepared(fragment: str) -> dict[str, int]:
+    """The connection's prepared statements containing ``fragment``: name -> runs."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, generic_plans + custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            [f"%{fragment}%"],
+        )
+        return dict(cursor.fetchall())
+
+
+CASE_INSERT = 'INSERT INTO "cases_case"'
+
+
+@postgresql
+def test_a_registration_prepares_its_statements_once_per_connection(world):
+    # when two cases are registered on one connection
+    register(world.intake, world.grid1)
+    after_first = _prepared("")
+    second = register(world.intake, world.grid1)
+    # then the first prepared the case's insert and the audit record with the figures,
+    # and the second ran them again, preparing nothing more
+    [(name, runs)] = _prepared(CASE_INSERT).items()
+    assert _prepared('INTO "analytics_dailyfigure"')
+    assert _prepared("").keys() == after_first.keys()
+    assert runs == after_first[name] + 1
+    # and what they wrote reads back as written (values sent apart from the text)
+    stored = Case.objects.get(pk=second.pk)
+    for field in Case._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(second, field.attname), field.name
+
+
+@postgresql
+def test_prepared_statements_are_logged_with_their_values(world):
+    with CaptureQueriesContext(connection) as queries:
+        register(world.intake, world.grid1, title="漏水纠纷记录测试")
+    inserts = [q["sql"] for q in queries if q["sql"].startswith(CASE_INSERT)]
+    assert len(inserts) == 1
+    assert "漏水纠纷记录测试" in inserts[0]
+
+
+@postgresql
+def test_a_failing_prepared_statement_raises_djangos_error(db):
+    with pytest.raises(DataError), transaction.atomic(), prepared() as cursor:
+        cursor.execute("SELECT 1 / %s", [0])
+
+
+@postgresql
+def test_prepared_statements_can_be_switched_off(world, settings):
+    # given a connection that has prepared the case's insert
+    register(world.intake, world.grid1)
+    before = _prepared(CASE_INSERT)
+    # when a case is registered with prepared statements off
+    settings.DATABASE_PREPARED = False
+    register(world.intake, world.grid1)
+    # then it ran on Django's own cursors, not the prepared statement
+    assert _prepared(CASE_INSERT) == before
+    with prepared() as cursor:
+        assert type(cursor.cursor) is type(connection.cursor().cursor)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from fengqiao.cases.actions import MAX_NARRATIVE
 from fengqiao.cases.models import (
@@ -53,7 +53,11 @@ AreaCode = Annotated[text(20), StringConstraints(min_length=1)]
 Note = text(REASON_LIMIT)
 
 
-class Input(Schema):
+class Input(BaseModel):
+    """A request body: plain pydantic, not ninja's ``Schema``, whose validator wraps
+    every input in an attribute reader for model instances (for output), which a JSON
+    body never is (≈ 0.2 ms of an intake's CPU)."""
+
     model_config = ConfigDict(extra="forbid")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fengqiao.core.rows import insert
+from fengqiao.core.rows import insert, prepared
 
 from .models import AuditRecord, ChainHead, Outcome
 
@@ -109,7 +109,7 @@ def record(
     # No savepoint inside the caller's transaction: a failure here fails the change it
     # records anyway, and a savepoint is two more statements on every write. The head
     # is locked as late as possible: from here to the commit every other writer waits.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), prepared() as cursor:
         cursor.execute(_HEAD_SQL[connection.features.has_select_for_update])
         head = cursor.fetchone()
         if head is None:  # the first record ever

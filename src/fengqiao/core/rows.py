@@ -6,15 +6,26 @@ spends running it. ``insert`` writes the same row the ORM would — each field's
 value — in one ``INSERT … RETURNING`` whose text is built once per model. Only for models
 whose ``save()`` adds nothing to an insert (the audit record's only refuses updates) and
 with no signal receivers (Fengqiao has none). Used by the write paths of cases, the API
-and the audit log."""
+and the audit log. On PostgreSQL their statements, and the compiled reads' (``Read``),
+run prepared (``prepared``)."""
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.query import ModelIterable, get_related_populators
+
+from .db.postgresql import preparing_cursor
+
+
+def prepared():
+    """A cursor for the hot paths' inserts, updates and reads by key: on PostgreSQL
+    their statements are prepared once per connection (``preparing_cursor``); never for
+    a search or list, whose plan depends on the values."""
+    return preparing_cursor(connections[DEFAULT_DB_ALIAS])
+
 
 _SQL: dict[tuple[str, type], tuple[str, list]] = {}
 
 
-def _statement(model: type[models.Model]) -> tuple[str, list]:
+def _statement(model: type[models.Model], connection) -> tuple[str, list]:
     key = (connection.vendor, model)
     found = _SQL.get(key)
     if found is None:
@@ -50,12 +61,15 @@ def insert(obj: models.Model, *, along: list[Statement] = ()) -> models.Model:
     ``along``: other writes to run in the same round trip (``together``): on SQLite
     before it, on PostgreSQL with it, in no fixed order, so none may depend on another
     or on the insert."""
-    sql, fields = _statement(type(obj))
+    # The connection itself: each field's conversion reads it several times, and every
+    # read through Django's ``connection`` proxy looks it up again.
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _statement(type(obj), connection)
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    with prepared() as c:
         for statement, params in together([*along, (sql, values)]):
-            cursor.execute(statement, params)
-        obj.pk = cursor.fetchone()[0]
+            c.execute(statement, params)
+        obj.pk = c.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
@@ -67,16 +81,17 @@ def insert_many(objs: list[models.Model]) -> list[models.Model]:
     bulk insert relies on for both databases); sets their pks."""
     if not objs:
         return objs
-    sql, fields = _statement(type(objs[0]))
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, fields = _statement(type(objs[0]), connection)
     head, _, tail = sql.partition(" VALUES ")
     row, _, returning = tail.partition(" RETURNING ")
     values = [
         f.get_db_prep_save(f.pre_save(obj, add=True), connection) for obj in objs for f in fields
     ]
     rows = ", ".join([row] * len(objs))
-    with connection.cursor() as cursor:
-        cursor.execute(f"{head} VALUES {rows} RETURNING {returning}", values)
-        ids = cursor.fetchall()
+    with prepared() as c:
+        c.execute(f"{head} VALUES {rows} RETURNING {returning}", values)
+        ids = c.fetchall()
     for obj, (pk,) in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
@@ -131,9 +146,9 @@ class Read:
         params = list(params)
         for slot, value in zip(slots, values, strict=True):
             params[slot] = value
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        with prepared() as c:
+            c.execute(sql, params)
+            rows = c.fetchall()
         if converters:
             rows = list(compiler.apply_converters(rows, converters))
         return make(rows)

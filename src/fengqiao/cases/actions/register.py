@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from fengqiao.areas import access as area_access
 from fengqiao.areas.access import Perm
-from fengqiao.areas.models import Area
+from fengqiao.areas.models import Area, chain_of
 from fengqiao.audit.log import record_refusal
-from fengqiao.core.rows import Read, first_of, insert, insert_many
+from fengqiao.core.rows import Read, first_of, insert, insert_many, prepared
 from fengqiao.people.actions import PersonInvalid, create_person
 from fengqiao.people.models import DataSource, Person, Sex
 from fengqiao.search.index import index_case, new_row_from
@@ -203,7 +203,7 @@ def register_case(
         check_choice(party.role, PartyRole, "当事人类型")
     for upload in attachments:
         intake.sniff_attachment(upload)
-    chain = list(Area.objects.ancestors_of(place))
+    chain = chain_of(place)
     registered = _registering_area(actor, place, chain)
     with _files_rolled_back() as written, transaction.atomic():
         people = [_person_for(party, place, household, actor) for party in parties]
@@ -282,7 +282,7 @@ def _draw_number(case: Case, place: Area, chain: list[Area], names: list[str]) -
     if connection.vendor == "postgresql":
         prefix, year = intake.number_prefix(place, chain), timezone.localdate().year
         row_sql, row_params = new_row_from(case, "c", names)
-        with connection.cursor() as cursor:
+        with prepared() as cursor:
             cursor.execute(
                 f"{_DRAW_AND_SET_SQL} {row_sql} RETURNING split_part(text, E'\\n', 1)",
                 [prefix, year, f"{prefix}-{year}-", case.pk, *row_params],
