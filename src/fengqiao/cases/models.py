@@ -134,9 +134,17 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(visible_q(user))
 
 
+def _is_set(name: str) -> Q:
+    """The condition of a partial index: the rows where ``name`` is set."""
+    return Q(**{f"{name}__isnull": False})
+
+
 class Case(models.Model):
-    number = models.CharField(_("案件编号"), max_length=24, unique=True)
-    tracking_code = models.CharField(_("查询码"), max_length=16, unique=True)
+    # Unique by constraints (Meta.constraints), not unique=True, which on PostgreSQL also
+    # builds a second, LIKE-pattern index that nothing here uses: for the random
+    # tracking code, one more random page written by every registration (session 6).
+    number = models.CharField(_("案件编号"), max_length=24)
+    tracking_code = models.CharField(_("查询码"), max_length=16)
     kind = models.CharField(_("事项类型"), max_length=12, choices=CaseKind.choices)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
     # db_index=False on category, current_unit and current_handler: each leads a composite
@@ -151,11 +159,24 @@ class Case(models.Model):
     # Where it happened, down to the grid (and optionally building or household).
     area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="cases")
     area_path = models.CharField(max_length=paths.MAX_LENGTH, editable=False)
+    # db_index=False on the keys that most cases leave empty (building, household, lead
+    # leader, owner, dispatcher): each has a partial index of the cases that name one
+    # (Meta.indexes), which a new case, naming none, does not touch.
     building = models.ForeignKey(
-        "areas.Building", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        "areas.Building",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
     household = models.ForeignKey(
-        "areas.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+        "areas.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        db_index=False,
     )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -207,6 +228,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="led_cases",
+        db_index=False,
     )
     # 三定 for hard cases: fixed person, fixed responsibility, fixed deadline.
     owner = models.ForeignKey(
@@ -215,6 +237,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="owned_cases",
+        db_index=False,
     )
     responsibility = models.CharField(_("责任"), max_length=500, blank=True)
     deadline = models.DateField(_("时限"), null=True, blank=True)
@@ -236,6 +259,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="dispatched_cases",
+        db_index=False,
     )
     sign_due_at = models.DateTimeField(_("签收期限"), null=True, blank=True)
     warning_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
@@ -278,10 +302,31 @@ class Case(models.Model):
             # the user's grant" once per step: state first keeps a city-wide grant an
             # index range, not a scan (bench/README.md: 90 → 10 ms at 100,000 cases).
             models.Index(fields=["state", "handling_area_path"], name="case_state_handling"),
-            models.Index(fields=["state", "due_at"], name="case_state_due"),
-            models.Index(fields=["state", "verify_due_at"], name="case_state_verify_due"),
-            models.Index(fields=["current_unit", "state"], name="case_unit_state"),
-            models.Index(fields=["current_handler", "state"], name="case_handler_state"),
+            # Partial: only the rows that have the value. A new case has none of them, so
+            # its insert skips these indexes (PostgreSQL indexes NULLs too); every query
+            # they serve compares the value, which excludes NULL (session 6).
+            models.Index(
+                fields=["state", "due_at"], name="case_state_due", condition=_is_set("due_at")
+            ),
+            models.Index(
+                fields=["state", "verify_due_at"],
+                name="case_state_verify_due",
+                condition=_is_set("verify_due_at"),
+            ),
+            models.Index(
+                fields=["current_unit", "state"],
+                name="case_unit_state",
+                condition=_is_set("current_unit"),
+            ),
+            models.Index(
+                fields=["current_handler", "state"],
+                name="case_handler_state",
+                condition=_is_set("current_handler"),
+            ),
+            *(
+                models.Index(fields=[name], name=f"case_{name}", condition=_is_set(name))
+                for name in ("building", "household", "lead_leader", "owner", "dispatched_by")
+            ),
             models.Index(fields=["category", "area_path"], name="case_category_area"),
             # The list filtered by state and category pages newest first by id: one
             # index walk from the page's key, for the whole city (bench finding 3).
@@ -289,6 +334,8 @@ class Case(models.Model):
             models.Index(fields=["created_at"], name="case_created"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
+            models.UniqueConstraint(fields=["tracking_code"], name="case_tracking_code_unique"),
             models.CheckConstraint(
                 condition=Q(state__in=[s.value for s in State]), name="case_state_valid"
             ),
