@@ -53,7 +53,10 @@ def test_registration_writes_the_case_its_event_and_audit_record(world):
     assert case.handling_area == world.street
     event = TimelineEvent.objects.get(case=case)
     assert (event.action, event.from_state, event.to_state) == ("register", "", "registered")
-    assert AuditRecord.objects.filter(action="case.register", object_id=str(case.pk)).exists()
+    record = AuditRecord.objects.get(action="case.register", object_id=str(case.pk))
+    # the number drawn with the chain's head (PostgreSQL: in the head's round trip)
+    assert record.detail["number"] == case.number == Case.objects.get(pk=case.pk).number
+    assert not case.number.startswith("~")
 
 
 def test_new_parties_become_people_and_known_ones_are_reused(world):

@@ -4,6 +4,7 @@ describes, so the record and the change commit or roll back together."""
 import contextvars
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -70,6 +71,21 @@ def compute_hash(prev_hash: str, rec: AuditRecord) -> str:
     return hash_of(prev_hash, hashed_fields(rec))
 
 
+@dataclass(frozen=True)
+class LockedWith:
+    """Writes run in the round trip that locks the chain's head (PostgreSQL): ``ctes``,
+    data-modifying WITH clauses (``name AS (…)``, their values ``params``), and
+    ``value``, a scalar subquery on them (e.g. a RETURNING column). ``then`` receives
+    that value (None when they wrote no row) before the record is made. For a write
+    whose row many writers share: it is then locked only from the head's lock to the
+    commit, one round trip less than a statement of its own before the head."""
+
+    ctes: str
+    value: str
+    params: list
+    then: Callable[[object], None]
+
+
 def record(
     action: str,
     *,
@@ -79,14 +95,17 @@ def record(
     object_type: str = "",
     object_id: str = "",
     outcome: str = Outcome.OK,
-    detail: dict | None = None,
+    detail: dict | Callable[[], dict] | None = None,
     actor_name: str = "",
     along: list[tuple[str, list]] = (),
+    locked_with: LockedWith | None = None,
 ) -> AuditRecord:
-    """Append one record to the chain. ``detail`` must never hold sensitive values.
+    """Append one record to the chain. ``detail`` must never hold sensitive values; a
+    callable is asked for it once the head is locked (after ``locked_with.then``).
     ``along``: the caller's last writes (INSERT, UPDATE or DELETE), run with the record
     in one round trip (``core.rows.together``) once the head is locked — for rows that
-    many writers share, which are then held only while the head is."""
+    many writers share, which are then held only while the head is. ``locked_with``
+    (PostgreSQL only): writes run in the head's own round trip."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -104,17 +123,28 @@ def record(
         object_id=str(object_id)[:64],
         outcome=outcome,
         client_ip=(_context.get() or _NO_REQUEST).client_ip,
-        detail=detail or {},
     )
     # No savepoint inside the caller's transaction: a failure here fails the change it
     # records anyway, and a savepoint is two more statements on every write. The head
     # is locked as late as possible: from here to the commit every other writer waits.
     with transaction.atomic(savepoint=False), prepared() as cursor:
-        cursor.execute(_HEAD_SQL[connection.features.has_select_for_update])
-        head = cursor.fetchone()
+        if locked_with is None:
+            cursor.execute(_HEAD_SQL[connection.features.has_select_for_update])
+            head = cursor.fetchone()
+        else:
+            cursor.execute(
+                f"WITH {locked_with.ctes}, h AS ({_HEAD_SQL[True]}) "  # noqa: S608 — our clauses
+                f"SELECT (SELECT seq FROM h), (SELECT hash FROM h), {locked_with.value}",
+                locked_with.params,
+            )
+            seq, hash_, value = cursor.fetchone()
+            head = None if seq is None else (seq, hash_)
         if head is None:  # the first record ever
             ChainHead.objects.select_for_update().get_or_create(pk=1)
             head = (0, GENESIS)
+        if locked_with is not None:
+            locked_with.then(value)
+        rec.detail = (detail() if callable(detail) else detail) or {}
         rec.seq, rec.prev_hash = head[0] + 1, head[1]
         rec.hash = compute_hash(rec.prev_hash, rec)
         # Raw statements: the ORM's INSERT and UPDATE machinery cost more CPU than the

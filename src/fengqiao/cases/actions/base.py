@@ -9,7 +9,7 @@ from django.utils import timezone
 from fengqiao.accounts.models import Assignment, Role
 from fengqiao.analytics import facts
 from fengqiao.areas.models import Area
-from fengqiao.audit.log import record, record_refusal
+from fengqiao.audit.log import LockedWith, record, record_refusal
 from fengqiao.core.rows import Read, first_of, insert
 
 from ..access import may_take
@@ -49,12 +49,13 @@ def write_event(
     note: str,
     data: dict,
     fact: dict | None = None,
-    before_audit: Callable[[], None] | None = None,
+    before_audit: Callable[[], LockedWith | None] | None = None,
 ) -> None:
     """The timeline event, the figures' upkeep and the audit record of a change, in the
     caller's transaction; ``fact``: what the caller already knows for the figures
     (``analytics.facts.case_writes``); ``before_audit``: work that must run as late as
-    possible (a registration draws its number there)."""
+    possible (a registration draws its number there); the writes it returns run in the
+    round trip that locks the audit chain's head (PostgreSQL, ``audit.log.LockedWith``)."""
     # core.rows.insert: the ORM's save machinery cost more CPU than the statement.
     insert(
         TimelineEvent(
@@ -73,8 +74,7 @@ def write_event(
     # with the audit record: the roll-ups' rows are shared by many cases (a district's
     # month, a grid's day).
     figures = facts.case_writes(case, **(fact or {}))
-    if before_audit is not None:
-        before_audit()
+    locked_with = before_audit() if before_audit is not None else None
     # The audit record locks the chain's head, which every writer needs, until the
     # commit; the shared roll-up rows are written in the record's own round trip, after
     # the head is locked, and are locked until the commit too. Every writer takes them
@@ -87,8 +87,10 @@ def write_event(
         actor=actor,
         area=case.area,
         obj=case,
-        detail={"number": case.number, "from": from_state, "to": case.state},
+        # Read once the head is locked: a registration's number is drawn with the lock.
+        detail=lambda: {"number": case.number, "from": from_state, "to": case.state},
         along=figures,
+        locked_with=locked_with,
     )
 
 

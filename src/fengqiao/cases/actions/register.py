@@ -13,8 +13,8 @@ from django.utils import timezone
 from fengqiao.areas import access as area_access
 from fengqiao.areas.access import Perm
 from fengqiao.areas.models import Area, chain_of
-from fengqiao.audit.log import record_refusal
-from fengqiao.core.rows import Read, first_of, insert, insert_many, prepared
+from fengqiao.audit.log import LockedWith, record_refusal
+from fengqiao.core.rows import Read, first_of, insert, insert_many
 from fengqiao.people.actions import PersonInvalid, create_person
 from fengqiao.people.models import DataSource, Person, Sex
 from fengqiao.search.index import index_case, new_row_from
@@ -272,25 +272,37 @@ def register_case(
     return case
 
 
-def _draw_number(case: Case, place: Area, chain: list[Area], names: list[str]) -> None:
+def _draw_number(case: Case, place: Area, chain: list[Area], names: list[str]) -> LockedWith | None:
     """The case's number, drawn as late as the registration allows: from the counter's
     UPDATE to the commit, the district's row is locked and its other desks wait, so only
     the number, the search row (it holds the number) and the audit record come after it.
     Numbers stay gapless: a registration that fails rolls its number back. On
-    PostgreSQL the three writes are one statement (each round trip would hold the
-    district's counter longer); the first case of a district-year creates the counter."""
+    PostgreSQL the three writes go in the round trip that locks the audit chain's head
+    (``LockedWith``): every registration of a district waits for the counter, so each
+    round trip it is held costs them all. The first case of a district-year creates the
+    counter (``intake.allocate_number``)."""
     if connection.vendor == "postgresql":
         prefix, year = intake.number_prefix(place, chain), timezone.localdate().year
         row_sql, row_params = new_row_from(case, "c", names)
-        with prepared() as cursor:
-            cursor.execute(
-                f"{_DRAW_AND_SET_SQL} {row_sql} RETURNING split_part(text, E'\\n', 1)",
-                [prefix, year, f"{prefix}-{year}-", case.pk, *row_params],
-            )
-            found = cursor.fetchone()
-        if found is not None:
-            case.number = found[0]
-            return
+
+        def then(number) -> None:
+            if number is None:  # no counter for this district-year yet
+                _allocate_number(case, place, chain, names)
+            else:
+                case.number = number
+
+        return LockedWith(
+            ctes=f"{_DRAW_AND_SET_CTES}, "
+            f"s AS ({row_sql} RETURNING split_part(text, E'\\n', 1) AS number)",
+            value="(SELECT number FROM s)",
+            params=[prefix, year, f"{prefix}-{year}-", case.pk, *row_params],
+            then=then,
+        )
+    _allocate_number(case, place, chain, names)
+    return None
+
+
+def _allocate_number(case: Case, place: Area, chain: list[Area], names: list[str]) -> None:
     case.number = intake.allocate_number(place, chain)
     with connection.cursor() as cursor:
         cursor.execute(_SET_NUMBER_SQL, [case.number, case.pk])
@@ -301,8 +313,8 @@ _SET_NUMBER_SQL = f"UPDATE {Case._meta.db_table} SET number = %s WHERE id = %s" 
 # PostgreSQL: intake.allocate_number's UPDATE and the number written as it writes it
 # (six digits at least), as the row set ``c`` for the search row (whose text begins with
 # the number, search.index.new_row_from); no row when the district-year has no counter.
-_DRAW_AND_SET_SQL = (
-    f"WITH n AS ({intake.NEXT_NUMBER_SQL}), "  # noqa: S608 — our names
+_DRAW_AND_SET_CTES = (
+    f"n AS ({intake.NEXT_NUMBER_SQL}), "  # noqa: S608 — our names
     f"c AS (UPDATE {Case._meta.db_table} SET number = "
     "%s || lpad(n.last::text, greatest(6, length(n.last::text)), '0') "
     f"FROM n WHERE {Case._meta.db_table}.id = %s RETURNING number)"
