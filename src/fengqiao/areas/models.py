@@ -35,7 +35,11 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(paths.any_subtree_q("path", prefixes))
 
     def ancestors_of(self, area: "Area") -> "AreaQuerySet":
-        return self.filter(path__in=_prefixes(area.path)).order_by("path")
+        return self.at_paths(_prefixes(area.path))
+
+    def at_paths(self, prefixes) -> "AreaQuerySet":
+        """The areas at these paths, the top first (an area's chain, ``_prefixes``)."""
+        return self.filter(path__in=prefixes).order_by("path")
 
 
 def _prefixes(path: str) -> list[str]:
@@ -90,10 +94,7 @@ def chain_of(area: Area) -> list[Area]:
     prefixes = _prefixes(area.path)
     read = _CHAIN_READS.get(len(prefixes))
     if read is None:
-        read = Read(
-            lambda *prefixes: Area.objects.filter(path__in=prefixes).order_by("path"),
-            *[str] * len(prefixes),
-        )
+        read = Read(lambda *prefixes: Area.objects.at_paths(prefixes), *[str] * len(prefixes))
         _CHAIN_READS[len(prefixes)] = read
     return read(*prefixes)
 
